@@ -1,0 +1,133 @@
+/**
+ * The command line. Only option parsing lives here; each command's module is imported when the
+ * command runs, so `--version` and `--help` load none of prompts, zod, the Kubernetes client or diff.
+ * Exit codes are decided in one place, {@link main}: 0 ok, 1 operation failed, 2 usage or config
+ * error, 130 interrupted.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { MonitorStackError } from './errors.js';
+import { SETTING_FLAGS, type FlagValues } from './config/flags.js';
+import { DEFAULT_CONFIG_PATH } from './config/paths.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** What every command receives: global options and the setting flags. */
+export interface CommandContext {
+  configPath: string;
+  debug: boolean;
+  flags: FlagValues;
+  options: Record<string, unknown>;
+}
+
+function addSettingFlags(cmd: Command): Command {
+  for (const f of SETTING_FLAGS) cmd.addOption(new Option(f.flags, f.help));
+  return cmd;
+}
+
+function contextOf(cmd: Command): CommandContext {
+  const options = cmd.optsWithGlobals() as Record<string, unknown>;
+  const given = new Set<string>();
+  for (const f of SETTING_FLAGS) if (cmd.getOptionValueSource(f.attr) === 'cli') given.add(f.attr);
+  return {
+    configPath: (options.config as string | undefined) ?? DEFAULT_CONFIG_PATH,
+    debug: Boolean(options.debug) || process.env.MONITOR_STACK_DEBUG === '1',
+    flags: { values: options, given },
+    options,
+  };
+}
+
+/** Builds the program. Exported for tests of the flag table. */
+export function buildProgram(): Command {
+  const program = new Command('monitor-stack')
+    .description('Install and upgrade Prometheus, Alertmanager, Grafana and Promtail on Kubernetes with helm.')
+    .version(version, '-V, --version')
+    .option('--config <path>', 'path of monitor-stack.yaml', DEFAULT_CONFIG_PATH)
+    .option('--debug', 'show stack traces and the helm command lines (secrets are never in them)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      // commander echoes a mistyped `--flag=value`: drop the value, which may be a secret.
+      outputError: (text, write) => write(text.replace(/(--[\w-]+)=[^'"\s]*/g, '$1=…')),
+    });
+
+  addSettingFlags(
+    program
+      .command('init')
+      .description('ask for what differs between clusters, write monitor-stack.yaml, and offer to upgrade now')
+      .option('--env <name>', 'environment to write (default: dev)')
+      .option('--yes', 'accept the default of every question not given as a flag')
+      .option('--non-interactive', 'never prompt (implied when stdin is not a TTY or CI is set)')
+      .option('--dry-run', 'show what would be written and run; write and change nothing'),
+  ).action(async (_o, cmd: Command) => (await import('./commands/init.js')).runInit(contextOf(cmd)));
+
+  addSettingFlags(
+    program
+      .command('render')
+      .description('write one values overlay per chart to <out>/<env>/<chart>.values.yaml')
+      .requiredOption('--env <name>', 'environment to render')
+      .option('--out <dir>', 'output folder', 'out'),
+  ).action(async (_o, cmd: Command) => (await import('./commands/render.js')).runRender(contextOf(cmd)));
+
+  addSettingFlags(
+    program
+      .command('upgrade')
+      .alias('apply')
+      .description('preflight, then helm upgrade --install every release of an environment')
+      .requiredOption('--env <name>', 'environment to upgrade')
+      .option('--dry-run', "helm's server-side dry run: change nothing")
+      .option('--no-wait', 'do not wait for workloads to be ready (and so no rollback on a readiness failure)')
+      .option('--timeout <duration>', 'how long helm waits for each release, e.g. 10m', '10m')
+      .option('--helm <path>', 'helm binary (default: $MONITOR_STACK_HELM, else helm on PATH)'),
+  ).action(async (_o, cmd: Command) => (await import('./commands/upgrade.js')).runUpgrade(contextOf(cmd)));
+
+  program
+    .command('status')
+    .description('show the releases of an environment: chart, version, revision, status, updated')
+    .requiredOption('--env <name>', 'environment')
+    .option('--kube-context <name>', 'kubeconfig context')
+    .option('--namespace <name>', 'namespace of the releases')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--helm <path>', 'helm binary (default: $MONITOR_STACK_HELM, else helm on PATH)')
+    .action(async (_o, cmd: Command) => (await import('./commands/status.js')).runStatus(contextOf(cmd)));
+
+  return program;
+}
+
+/**
+ * Runs the program and returns the exit code. Prints errors: one message with hints, and the stack
+ * only with --debug.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug') || process.env.MONITOR_STACK_DEBUG === '1';
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2; // commander already printed the message
+    }
+    const { default: chalk } = await import('chalk');
+    if (err instanceof MonitorStackError) {
+      process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
+      for (const hint of err.hints) process.stderr.write(`  ${hint}\n`);
+      if (debug && err.stack) process.stderr.write(`${chalk.dim(err.stack)}\n`);
+      return err.exitCode;
+    }
+    if (isPromptExit(err)) {
+      process.stderr.write('Cancelled.\n');
+      return 130;
+    }
+    process.stderr.write(`${chalk.red('error:')} ${(err as Error)?.message ?? String(err)}\n`);
+    if (debug) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    else process.stderr.write('  This is unexpected: run again with --debug and report the output.\n');
+    return 1;
+  }
+}
+
+/** @inquirer/prompts throws ExitPromptError when the user presses Ctrl-C in a prompt. */
+function isPromptExit(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError');
+}

@@ -1,0 +1,3 @@
+export async function runUpgrade(_ctx: unknown): Promise<void> {
+  throw new Error('upgrade: not built yet');
+}

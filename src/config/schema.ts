@@ -1,0 +1,191 @@
+/**
+ * The schema of `monitor-stack.yaml`, of presets and of every layer merged into settings.
+ * One zod source gives validation, the TypeScript types and the published JSON Schema
+ * (`schema/monitor-stack.schema.json`, written at build time).
+ *
+ * A layer is partial: every key is optional. Settings are what remains after the layers are
+ * merged over the built-in defaults (see merge.ts), so every key is present. Where `null` is
+ * allowed it means "unset" and overrides a value from a lower layer (`tls.clusterIssuer: null`).
+ */
+import { z } from 'zod';
+import {
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkDuration,
+  checkEmail,
+  checkHttpUrl,
+  checkSlackChannel,
+  checkSmarthost,
+  checkStorageSize,
+} from '../validate.js';
+import { checkSecretRef } from '../refs.js';
+
+/** The preset names: one file each in `presets/`. */
+export const PRESET_NAMES = ['minimal', 'standard', 'ha'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+const checked = (check: (value: string) => string | undefined, description: string) =>
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = check(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe(description);
+
+const dnsLabel = (d: string) => checked(checkDnsLabel, d);
+const dnsName = (d: string) => checked(checkDnsSubdomain, d);
+const secretRef = (d: string) => checked(checkSecretRef, `${d} A reference: env:NAME, file:PATH or secret:NAME/KEY; never the value itself.`);
+const duration = (d: string) => checked(checkDuration, d);
+const size = (d: string) => checked(checkStorageSize, d);
+const replicas = z.number().int().min(1).max(9);
+
+const chartLayer = z.strictObject({
+  release: dnsLabel('Release name.').optional(),
+  version: z.string().regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, 'must be a chart version such as 29.27.0').describe('Chart version to install.').optional(),
+  source: z.string().min(1).describe('https:// chart repository URL, oci:// chart reference, or a local chart folder.').optional(),
+});
+
+const slackReceiver = z.strictObject({
+  name: dnsLabel('Receiver name.'),
+  type: z.literal('slack'),
+  webhookUrl: secretRef('Slack incoming-webhook URL.'),
+  channel: checked(checkSlackChannel, 'Channel such as #alerts.').optional(),
+});
+const emailReceiver = z.strictObject({
+  name: dnsLabel('Receiver name.'),
+  type: z.literal('email'),
+  to: checked(checkEmail, 'Recipient address.'),
+  from: checked(checkEmail, 'Sender address.'),
+  smarthost: checked(checkSmarthost, 'SMTP server as host:port.'),
+  username: z.string().min(1).describe('SMTP auth username.').optional(),
+  password: secretRef('SMTP auth password.').optional(),
+});
+const pagerdutyReceiver = z.strictObject({
+  name: dnsLabel('Receiver name.'),
+  type: z.literal('pagerduty'),
+  routingKey: secretRef('PagerDuty Events API v2 routing key.'),
+});
+const webhookReceiver = z.strictObject({
+  name: dnsLabel('Receiver name.'),
+  type: z.literal('webhook'),
+  url: secretRef('Webhook URL (it often carries a token, so it is a secret).'),
+});
+
+/** One Alertmanager receiver. Secret fields hold references only. */
+export const receiverSchema = z.discriminatedUnion('type', [slackReceiver, emailReceiver, pagerdutyReceiver, webhookReceiver]);
+export type Receiver = z.infer<typeof receiverSchema>;
+
+const hosts = z.strictObject({
+  prometheus: dnsName('Ingress host for the Prometheus server.').nullable().optional(),
+  grafana: dnsName('Ingress host for Grafana.').nullable().optional(),
+  alertmanager: dnsName('Ingress host for Alertmanager.').nullable().optional(),
+});
+
+/** A partial settings layer: built-in defaults, a preset, the base config or an environment. */
+export const layerSchema = z.strictObject({
+  kubeContext: z.string().min(1).nullable().describe('kubeconfig context; null = the current context.').optional(),
+  namespace: dnsLabel('Namespace of the releases.').optional(),
+  storageClass: dnsName('StorageClass of every PersistentVolumeClaim; null = the cluster default.').nullable().optional(),
+  ingress: z
+    .strictObject({
+      className: dnsName('IngressClass; null = the cluster default.').nullable().optional(),
+      hosts: hosts.optional(),
+    })
+    .optional(),
+  tls: z
+    .strictObject({
+      clusterIssuer: dnsName('cert-manager ClusterIssuer that issues the ingress certificates.').nullable().optional(),
+      secretName: dnsName('Existing TLS Secret (kubernetes.io/tls) used by every ingress host.').nullable().optional(),
+    })
+    .optional(),
+  components: z
+    .strictObject({
+      alertmanager: z.boolean().optional(),
+      kubeStateMetrics: z.boolean().optional(),
+      nodeExporter: z.boolean().optional(),
+      pushgateway: z.boolean().optional(),
+      grafana: z.boolean().optional(),
+      promtail: z.boolean().optional(),
+    })
+    .optional(),
+  prometheus: z
+    .strictObject({
+      replicas: replicas.optional(),
+      retention: duration('How long samples are kept (server.retention), e.g. 15d.').optional(),
+      persistence: z.boolean().optional(),
+      storageSize: size('Size of the server volume, e.g. 50Gi.').optional(),
+    })
+    .optional(),
+  alertmanager: z
+    .strictObject({
+      replicas: replicas.optional(),
+      persistence: z.boolean().optional(),
+      storageSize: size('Size of the Alertmanager volume, e.g. 2Gi.').optional(),
+      receivers: z.array(receiverSchema).optional(),
+      route: z
+        .strictObject({
+          receiver: dnsLabel('Receiver of the default route.').nullable().optional(),
+          groupBy: z.array(z.string().min(1)).optional(),
+          groupWait: duration('group_wait').optional(),
+          groupInterval: duration('group_interval').optional(),
+          repeatInterval: duration('repeat_interval').optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  grafana: z
+    .strictObject({
+      replicas: replicas.optional(),
+      persistence: z.boolean().optional(),
+      storageSize: size('Size of the Grafana volume, e.g. 10Gi.').optional(),
+      adminSecret: dnsName('Existing Secret with keys admin-user and admin-password; null = generated by monitor-stack.').nullable().optional(),
+    })
+    .optional(),
+  loki: z
+    .strictObject({
+      url: checked(checkHttpUrl, 'Loki push URL for Promtail; also gives the Grafana Loki datasource.').nullable().optional(),
+    })
+    .optional(),
+  highAvailability: z
+    .strictObject({
+      podAntiAffinity: z.enum(['none', 'soft', 'hard']).optional(),
+      podDisruptionBudget: z.boolean().optional(),
+    })
+    .optional(),
+  charts: z
+    .strictObject({
+      prometheus: chartLayer.optional(),
+      grafana: chartLayer.optional(),
+      promtail: chartLayer.optional(),
+    })
+    .optional(),
+});
+export type Layer = z.infer<typeof layerSchema>;
+
+/** A preset file (`presets/<name>.yaml`): a layer, with a description. */
+export const presetSchema = layerSchema.extend({
+  description: z.string().optional(),
+});
+
+/** `monitor-stack.yaml`: the base layer, the preset it starts from, and its environments. */
+export const configFileSchema = layerSchema.extend({
+  $schema: z.string().optional(),
+  preset: z.enum(PRESET_NAMES).describe('Preset the settings start from.').optional(),
+  environments: z
+    .record(
+      checked(checkDnsLabel, 'Environment name.'),
+      layerSchema.extend({ preset: z.enum(PRESET_NAMES).optional() }),
+    )
+    .describe('Named environments (dev, prod, …), each a layer over the base.')
+    .optional(),
+});
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+/** Everything present: what the layers give once merged over the built-in defaults. */
+type Complete<T> = T extends (infer U)[]
+  ? U[]
+  : T extends object
+    ? { [K in keyof T]-?: Complete<Exclude<T[K], undefined>> }
+    : T;
+export type Settings = Complete<Layer> & { preset: PresetName; environment: string };

@@ -1,0 +1,43 @@
+/**
+ * Typed errors. Anything may throw them; only `main` in cli.ts turns them into an exit code.
+ *
+ * - {@link UsageError}: the user's input is wrong (flag, config file, answer). Exit 2.
+ * - {@link OperationError}: the input was fine but the operation failed (helm, cluster). Exit 1.
+ * - {@link CancelledError}: the user pressed Ctrl-C or cancelled a prompt. Exit 130.
+ *
+ * Messages are written for a person: what went wrong, where, and what to do. They never carry a
+ * secret value; callers pass references (`env:NAME`), never resolved values.
+ */
+export class MonitorStackError extends Error {
+  /** Process exit code this error maps to. */
+  readonly exitCode: number;
+  /** Extra lines printed under the message: what is available, how to fix it. */
+  readonly hints: string[];
+  constructor(message: string, exitCode: number, hints: string[] = []) {
+    super(message);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+    this.hints = hints;
+  }
+}
+
+/** Bad flag, bad config, missing answer, missing tool. Exit code 2. */
+export class UsageError extends MonitorStackError {
+  constructor(message: string, hints: string[] = []) {
+    super(message, 2, hints);
+  }
+}
+
+/** The cluster, helm or the filesystem failed while doing valid work. Exit code 1. */
+export class OperationError extends MonitorStackError {
+  constructor(message: string, hints: string[] = []) {
+    super(message, 1, hints);
+  }
+}
+
+/** Ctrl-C or a cancelled prompt. Exit code 130 (128 + SIGINT). */
+export class CancelledError extends MonitorStackError {
+  constructor(message = 'Cancelled.') {
+    super(message, 130);
+  }
+}

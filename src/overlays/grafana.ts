@@ -1,0 +1,66 @@
+/**
+ * Values overlay for chart grafana 12.11.1 (grafana-community). Key paths are checked against
+ * `shared/upstream-charts/grafana-12.11.1/values.yaml` by the overlay-keys test.
+ */
+import { prometheusServerService } from '../charts.js';
+import type { Settings } from '../config/schema.js';
+import { ingressAnnotations, ingressClass, ingressTls } from './ingress.js';
+
+/** Keys of the Grafana admin Secret, as the chart reads them (`admin.userKey`, `admin.passwordKey`). */
+export const GRAFANA_ADMIN_KEYS = { user: 'admin-user', password: 'admin-password' } as const;
+
+/** The Secret holding Grafana's admin credentials: the configured one, or the one monitor-stack generates. */
+export function grafanaAdminSecretName(s: Settings): string {
+  return s.grafana.adminSecret ?? `${s.charts.grafana.release}-admin-credentials`.slice(0, 63);
+}
+
+/**
+ * The Loki base URL for Grafana's datasource, from Promtail's push URL: the part before
+ * `/loki/api/v1/push` (`http://loki-gateway/loki/api/v1/push` → `http://loki-gateway`).
+ */
+export function lokiQueryUrl(pushUrl: string): string {
+  const url = new URL(pushUrl);
+  url.pathname = url.pathname.replace(/\/loki\/api\/v1\/push\/?$/, '') || '/';
+  return url.toString().replace(/\/$/, '');
+}
+
+/** Renders the overlay for the grafana release. Pure. */
+export function renderGrafanaValues(s: Settings): Record<string, unknown> {
+  const host = s.ingress.hosts.grafana;
+  const promRelease = s.charts.prometheus.release;
+  const datasources: Record<string, unknown>[] = [
+    {
+      name: 'Prometheus',
+      type: 'prometheus',
+      uid: 'prometheus',
+      access: 'proxy',
+      url: `http://${prometheusServerService(promRelease)}.${s.namespace}.svc:80`,
+      isDefault: true,
+    },
+  ];
+  if (s.loki.url) {
+    datasources.push({ name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: lokiQueryUrl(s.loki.url) });
+  }
+  return {
+    replicas: s.grafana.replicas,
+    persistence: {
+      enabled: s.grafana.persistence,
+      size: s.grafana.storageSize,
+      ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
+    },
+    ...(s.highAvailability.podDisruptionBudget && s.grafana.replicas > 1 ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
+    ...(host
+      ? {
+          ingress: {
+            enabled: true,
+            ...ingressClass(s, 'ingressClassName'),
+            annotations: ingressAnnotations(s),
+            hosts: [host],
+            tls: ingressTls(s, host),
+          },
+        }
+      : {}),
+    admin: { existingSecret: grafanaAdminSecretName(s), userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
+    datasources: { 'datasources.yaml': { apiVersion: 1, datasources } },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Values overlay for chart prometheus 29.27.0 (prometheus-community), with its subcharts
+ * alertmanager 1.42.0, kube-state-metrics 8.4.0, prometheus-node-exporter 4.56.1 and
+ * prometheus-pushgateway 3.8.0 under their own keys. Every key path is checked against
+ * `shared/upstream-charts` by test/unit/overlay-keys.test.ts.
+ */
+import type { Receiver, Settings } from '../config/schema.js';
+import { ingressAnnotations, ingressClass, ingressTls } from './ingress.js';
+import { planReceiverSecrets, type ReceiverSecretPlan } from './receivers.js';
+
+type Values = Record<string, unknown>;
+
+/** Name of the receiver used when the config defines none: Alertmanager needs one for its route. */
+export const NULL_RECEIVER = 'null';
+
+/** Renders the overlay for the prometheus release. Pure. */
+export function renderPrometheusValues(s: Settings): Values {
+  const ha = s.highAvailability;
+  const antiAffinity = ha.podAntiAffinity === 'none' ? {} : { podAntiAffinity: ha.podAntiAffinity };
+  const serverHost = s.ingress.hosts.prometheus;
+  const server: Values = {
+    replicaCount: s.prometheus.replicas,
+    // prometheus 29.27.0: "Use a StatefulSet if replicaCount needs to be greater than 1".
+    statefulSet: { enabled: s.prometheus.replicas > 1 },
+    retention: s.prometheus.retention,
+    persistentVolume: {
+      enabled: s.prometheus.persistence,
+      size: s.prometheus.storageSize,
+      ...(s.storageClass ? { storageClass: s.storageClass } : {}),
+    },
+    ...antiAffinity,
+    ...(ha.podDisruptionBudget ? { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } } : {}),
+    ...(serverHost
+      ? {
+          ingress: {
+            enabled: true,
+            ...ingressClass(s, 'ingressClassName'),
+            annotations: ingressAnnotations(s),
+            hosts: [serverHost],
+            tls: ingressTls(s, serverHost),
+          },
+        }
+      : {}),
+  };
+  return {
+    server,
+    alertmanager: renderAlertmanagerValues(s),
+    'kube-state-metrics': { enabled: s.components.kubeStateMetrics },
+    'prometheus-node-exporter': { enabled: s.components.nodeExporter },
+    'prometheus-pushgateway': { enabled: s.components.pushgateway },
+  };
+}
+
+/** The `alertmanager.*` part (chart alertmanager 1.42.0, Alertmanager v0.34 config). */
+function renderAlertmanagerValues(s: Settings): Values {
+  if (!s.components.alertmanager) return { enabled: false };
+  const ha = s.highAvailability;
+  const host = s.ingress.hosts.alertmanager;
+  const secrets = planReceiverSecrets(s);
+  const receivers = s.alertmanager.receivers.length
+    ? s.alertmanager.receivers.map((r) => renderReceiver(r, secrets))
+    : [{ name: NULL_RECEIVER }];
+  const route = s.alertmanager.route;
+  return {
+    enabled: true,
+    replicaCount: s.alertmanager.replicas,
+    persistence: {
+      enabled: s.alertmanager.persistence,
+      size: s.alertmanager.storageSize,
+      ...(s.storageClass ? { storageClass: s.storageClass } : {}),
+    },
+    ...(ha.podAntiAffinity === 'none' ? {} : { podAntiAffinity: ha.podAntiAffinity }),
+    ...(ha.podDisruptionBudget ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
+    ...(host
+      ? {
+          ingress: {
+            enabled: true,
+            ...ingressClass(s, 'className'),
+            annotations: ingressAnnotations(s),
+            // alertmanager 1.42.0: hosts are {host, paths} objects, unlike server.ingress.hosts.
+            hosts: [{ host, paths: [{ path: '/', pathType: 'ImplementationSpecific' }] }],
+            tls: ingressTls(s, host),
+          },
+        }
+      : {}),
+    ...(secrets.mounts.length ? { extraSecretMounts: secrets.mounts } : {}),
+    config: {
+      receivers,
+      route: {
+        receiver: route.receiver ?? receivers[0]!.name,
+        group_by: route.groupBy,
+        group_wait: route.groupWait,
+        group_interval: route.groupInterval,
+        repeat_interval: route.repeatInterval,
+      },
+    },
+  };
+}
+
+/** One receiver in Alertmanager's config format; secrets as `*_file` paths. */
+function renderReceiver(r: Receiver, secrets: ReceiverSecretPlan): Values {
+  const file = (field: string) => {
+    const f = secrets.files.get(`${r.name}.${field}`);
+    if (!f) throw new Error(`no secret file planned for ${r.name}.${field}`);
+    return f.path;
+  };
+  switch (r.type) {
+    case 'slack':
+      return {
+        name: r.name,
+        slack_configs: [{ api_url_file: file('webhookUrl'), ...(r.channel ? { channel: r.channel } : {}), send_resolved: true }],
+      };
+    case 'email':
+      return {
+        name: r.name,
+        email_configs: [
+          {
+            to: r.to,
+            from: r.from,
+            smarthost: r.smarthost,
+            ...(r.username ? { auth_username: r.username } : {}),
+            ...(r.password ? { auth_password_file: file('password') } : {}),
+            send_resolved: true,
+          },
+        ],
+      };
+    case 'pagerduty':
+      return { name: r.name, pagerduty_configs: [{ routing_key_file: file('routingKey'), send_resolved: true }] };
+    case 'webhook':
+      return { name: r.name, webhook_configs: [{ url_file: file('url'), send_resolved: true }] };
+  }
+}

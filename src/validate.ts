@@ -1,0 +1,85 @@
+/**
+ * Validators for the values a user types: host names, URLs, e-mail addresses, durations, sizes.
+ * Each returns `undefined` when the value is valid, or a short sentence saying what is expected.
+ * The same functions back the zod schema (config file), the flags and the wizard's prompts, so a
+ * value is judged the same way wherever it enters.
+ */
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A DNS-1123 subdomain (Kubernetes object names, ingress host names): lowercase alphanumerics,
+ * '-' and '.', each label starting and ending alphanumeric, 253 characters at most.
+ */
+export function checkDnsSubdomain(value: string): string | undefined {
+  if (value.length === 0) return 'must not be empty';
+  if (value.length > 253) return 'must be at most 253 characters (DNS-1123 subdomain)';
+  for (const label of value.split('.')) {
+    if (label.length > 63 || !DNS1123_LABEL.test(label)) {
+      return 'must be a DNS-1123 name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (e.g. grafana.example.com)';
+    }
+  }
+  return undefined;
+}
+
+/** A DNS-1123 label (namespaces, release names): at most 63 characters, no dots. */
+export function checkDnsLabel(value: string): string | undefined {
+  if (value.length === 0) return 'must not be empty';
+  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
+    return 'must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. monitoring)';
+  }
+  return undefined;
+}
+
+/** An absolute http(s) URL. */
+export function checkHttpUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute http:// or https:// URL (e.g. http://loki-gateway/loki/api/v1/push)';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `must use http:// or https://, not ${url.protocol}//`;
+  }
+  if (!url.hostname) return 'must name a host';
+  return undefined;
+}
+
+const EMAIL = /^[^\s@<>(),;:"]+@[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+$/;
+
+/** One e-mail address, `user@example.com` (no display name). */
+export function checkEmail(value: string): string | undefined {
+  return EMAIL.test(value) ? undefined : 'must be an e-mail address such as alerts@example.com';
+}
+
+/** An SMTP smarthost, `host:port` (Alertmanager's `smarthost`). */
+export function checkSmarthost(value: string): string | undefined {
+  const m = /^([^:\s]+):(\d{1,5})$/.exec(value);
+  if (!m || checkDnsSubdomain(m[1]!.toLowerCase()) || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+    return 'must be host:port, e.g. smtp.example.com:587';
+  }
+  return undefined;
+}
+
+/**
+ * A Prometheus duration as `server.retention` takes it (prometheus 29.27.0 → `--storage.tsdb.retention.time`):
+ * one or more `<number><unit>` with unit y, w, d, h, m, s or ms, e.g. `15d`, `1w3d`, `12h`.
+ */
+export function checkDuration(value: string): string | undefined {
+  return /^(\d+(ms|y|w|d|h|m|s))+$/.test(value) && !/^0+[a-z]+$/.test(value)
+    ? undefined
+    : 'must be a Prometheus duration such as 15d, 12h or 1w (units: y, w, d, h, m, s, ms)';
+}
+
+/** A Kubernetes storage quantity with a binary or decimal suffix, e.g. `50Gi`, `500Mi`, `1Ti`, `100G`. */
+export function checkStorageSize(value: string): string | undefined {
+  return /^[1-9]\d*(\.\d+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)$/.test(value)
+    ? undefined
+    : 'must be a Kubernetes quantity such as 50Gi, 500Mi or 1Ti';
+}
+
+/** A Slack channel, `#name` or `@user`. */
+export function checkSlackChannel(value: string): string | undefined {
+  return /^[#@][a-z0-9._-]{1,80}$/.test(value) ? undefined : 'must be a Slack channel such as #alerts (or @user)';
+}
