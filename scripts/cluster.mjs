@@ -1,0 +1,280 @@
+// `npm run cluster -- up|down|build|env`: a real Kubernetes control plane (etcd + kube-apiserver)
+// on loopback ports for the e2e tier. Built from Go modules on first use, with versions pinned
+// below; the build is cached outside the repository (see cacheRoot in tools.mjs). No kubelet,
+// scheduler or controller-manager: objects are stored and served, no pod ever runs.
+import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cacheRoot, ensureTools } from './tools.mjs';
+
+export const KUBERNETES_VERSION = 'v1.34.4';
+export const STAGING_VERSION = 'v0.34.4'; // k8s.io/* staging modules matching KUBERNETES_VERSION
+export const ETCD_VERSION = 'v3.6.4'; // the etcd server version kubernetes v1.34.4 requires
+
+const FIXTURES = fileURLToPath(new URL('../test/fixtures/cluster/', import.meta.url));
+const buildDir = () => join(cacheRoot(), 'control-plane', `k8s-${KUBERNETES_VERSION}-etcd-${ETCD_VERSION}`);
+const stateDir = () => process.env.MONITOR_STACK_CLUSTER_DIR ?? join(cacheRoot(), 'cluster');
+const log = (msg) => process.stderr.write(`cluster: ${msg}\n`);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
+  return r;
+}
+
+/** True when the `go` toolchain is on PATH. */
+export function hasGo() {
+  const r = spawnSync('go', ['version'], { stdio: 'ignore' });
+  return !r.error && r.status === 0;
+}
+
+/** Builds etcd and kube-apiserver unless the cache has them. Returns `{ etcd, apiserver }` paths. */
+export function build() {
+  const dir = buildDir();
+  const bins = { etcd: join(dir, 'bin', 'etcd'), apiserver: join(dir, 'bin', 'kube-apiserver') };
+  if (existsSync(bins.etcd) && existsSync(bins.apiserver)) return bins;
+  if (!hasGo()) throw new Error('Go is not installed: the e2e control plane is built from Go modules (go 1.24 or newer).');
+  log(`building kube-apiserver ${KUBERNETES_VERSION} and etcd ${ETCD_VERSION} into ${dir} (first run only; about 6 minutes on 2 cores)`);
+  const src = join(dir, 'src');
+  mkdirSync(src, { recursive: true });
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
+  // k8s.io/kubernetes replaces every k8s.io/* staging module with a local folder; as a dependency
+  // we need the same replaces pointing at the published staging modules. Read them from its go.mod.
+  const dl = spawnSync('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${KUBERNETES_VERSION}`], { env, encoding: 'utf8', cwd: src });
+  if (dl.status !== 0) throw new Error(`go mod download k8s.io/kubernetes@${KUBERNETES_VERSION} failed:\n${dl.stderr}${dl.stdout}`);
+  const gomod = readFileSync(JSON.parse(dl.stdout).GoMod, 'utf8');
+  const staging = [...gomod.matchAll(/^\s*(k8s\.io\/[a-z0-9-]+) => \.\/staging\//gm)].map((m) => m[1]);
+  if (staging.length < 20) throw new Error(`expected the staging replaces in k8s.io/kubernetes go.mod, found ${staging.length}`);
+  writeFileSync(
+    join(src, 'go.mod'),
+    [
+      'module monitor-stack.local/control-plane',
+      '',
+      'go 1.24.0',
+      '',
+      'require (',
+      `\tk8s.io/kubernetes ${KUBERNETES_VERSION}`,
+      `\tgo.etcd.io/etcd/server/v3 ${ETCD_VERSION}`,
+      ')',
+      '',
+      'replace (',
+      ...staging.map((m) => `\t${m} => ${m} ${STAGING_VERSION}`),
+      ')',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(src, 'tools.go'),
+    '//go:build tools\n\npackage tools\n\nimport (\n\t_ "go.etcd.io/etcd/server/v3"\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n)\n',
+  );
+  run('go', ['mod', 'tidy'], { cwd: src, env });
+  const flags = ['build', '-trimpath', '-ldflags=-s -w', '-o'];
+  run('go', [...flags, `${bins.etcd}.tmp`, 'go.etcd.io/etcd/server/v3'], { cwd: src, env });
+  run('go', [...flags, `${bins.apiserver}.tmp`, 'k8s.io/kubernetes/cmd/kube-apiserver'], { cwd: src, env });
+  run('mv', [`${bins.etcd}.tmp`, bins.etcd]);
+  run('mv', [`${bins.apiserver}.tmp`, bins.apiserver]);
+  return bins;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function startDetached(bin, args, logFile) {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  child.unref();
+  return child.pid;
+}
+
+function get(url, token) {
+  return new Promise((resolve) => {
+    const req = request(url, { rejectUnauthorized: false, headers: token ? { authorization: `Bearer ${token}` } : {}, timeout: 2000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+async function waitFor(what, check, seconds, logFile) {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n') : '';
+  throw new Error(`${what} did not become ready within ${seconds}s. Last lines of ${logFile}:\n${tail}`);
+}
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Starts (or reuses) the control plane. Returns `{ kubeconfig, server }`. */
+export async function up() {
+  const bins = build();
+  const dir = stateDir();
+  const statePath = join(dir, 'state.json');
+  if (existsSync(statePath)) {
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
+    if (state.pids.every(alive) && (await get(`${state.server}/readyz`, state.token)) === 200) return state;
+    await down();
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const etcdLog = join(dir, 'etcd.log');
+  const apiLog = join(dir, 'kube-apiserver.log');
+  const etcdPid = startDetached(
+    bins.etcd,
+    [
+      '--name=default',
+      `--data-dir=${join(dir, 'etcd-data')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
+      '--unsafe-no-fsync',
+      '--log-level=warn',
+    ],
+    etcdLog,
+  );
+  const token = randomBytes(24).toString('hex');
+  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  writeFileSync(join(dir, 'sa.pub'), publicKey);
+  writeFileSync(join(dir, 'sa.key'), privateKey, { mode: 0o600 });
+  const server = `https://127.0.0.1:${apiPort}`;
+  writeFileSync(statePath, JSON.stringify({ pids: [etcdPid], server, token }));
+  await waitFor('etcd', async () => {
+    const r = await fetch(`http://127.0.0.1:${etcdClient}/health`).catch(() => null);
+    return r?.ok ?? false;
+  }, 60, etcdLog);
+  const apiPid = startDetached(
+    bins.apiserver,
+    [
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${join(dir, 'certs')}`,
+      `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${join(dir, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--allow-privileged=true',
+      '--enable-priority-and-fairness=false',
+      '--profiling=false',
+      '--v=1',
+    ],
+    apiLog,
+  );
+  const state = { pids: [etcdPid, apiPid], server, token, kubeconfig: join(dir, 'kubeconfig') };
+  writeFileSync(statePath, JSON.stringify(state));
+  await waitFor('kube-apiserver', async () => (await get(`${server}/readyz`, token)) === 200, 120, apiLog);
+  writeFileSync(
+    state.kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: e2e',
+      '  cluster:',
+      `    server: ${server}`,
+      '    insecure-skip-tls-verify: true',
+      'users:',
+      '- name: admin',
+      '  user:',
+      `    token: ${token}`,
+      'contexts:',
+      '- name: e2e',
+      '  context: {cluster: e2e, user: admin}',
+      'current-context: e2e',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  applyFixtures(state.kubeconfig);
+  return state;
+}
+
+/** StorageClasses, an IngressClass, the ClusterIssuer CRD and one ClusterIssuer. */
+function applyFixtures(kubeconfig) {
+  const { kubectl } = ensureTools();
+  const k = (...args) => run(kubectl, [`--kubeconfig=${kubeconfig}`, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  k('apply', '-f', join(FIXTURES, 'crds.yaml'));
+  k('wait', '--for=condition=Established', '--timeout=60s', 'crd/clusterissuers.cert-manager.io');
+  k('apply', '-f', join(FIXTURES, 'objects.yaml'));
+}
+
+/** Stops the control plane started by `up` and removes its state. */
+export async function down() {
+  const dir = stateDir();
+  const statePath = join(dir, 'state.json');
+  if (existsSync(statePath)) {
+    const { pids } = JSON.parse(readFileSync(statePath, 'utf8'));
+    for (const pid of [...pids].reverse()) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {}
+    }
+    const until = Date.now() + 10_000;
+    while (pids.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const cmd = process.argv[2];
+  try {
+    if (cmd === 'up') {
+      const state = await up();
+      log(`kube-apiserver ${KUBERNETES_VERSION} at ${state.server}; stop it with: npm run cluster -- down`);
+      process.stdout.write(`KUBECONFIG=${state.kubeconfig}\n`);
+    } else if (cmd === 'down') {
+      await down();
+      log('stopped');
+    } else if (cmd === 'build') {
+      console.log(JSON.stringify(build()));
+    } else {
+      console.error('usage: npm run cluster -- up|down|build');
+      process.exit(2);
+    }
+  } catch (err) {
+    console.error(`cluster: ${err.message}`);
+    process.exit(1);
+  }
+}
