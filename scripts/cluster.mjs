@@ -16,7 +16,9 @@ export const STAGING_VERSION = 'v0.34.4'; // k8s.io/* staging modules matching K
 export const ETCD_VERSION = 'v3.6.4'; // the etcd server version kubernetes v1.34.4 requires
 
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/cluster/', import.meta.url));
-const buildDir = () => join(cacheRoot(), 'control-plane', `k8s-${KUBERNETES_VERSION}-etcd-${ETCD_VERSION}`);
+// Bump BUILD_REV when the build recipe changes, so a cached build made the old way is not reused.
+const BUILD_REV = 2;
+const buildDir = () => join(cacheRoot(), 'control-plane', `k8s-${KUBERNETES_VERSION}-etcd-${ETCD_VERSION}-r${BUILD_REV}`);
 const stateDir = () => process.env.MONITOR_STACK_CLUSTER_DIR ?? join(cacheRoot(), 'cluster');
 const log = (msg) => process.stderr.write(`cluster: ${msg}\n`);
 
@@ -74,9 +76,16 @@ export function build() {
     '//go:build tools\n\npackage tools\n\nimport (\n\t_ "go.etcd.io/etcd/server/v3"\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n)\n',
   );
   run('go', ['mod', 'tidy'], { cwd: src, env });
-  const flags = ['build', '-trimpath', '-ldflags=-s -w', '-o'];
-  run('go', [...flags, `${bins.etcd}.tmp`, 'go.etcd.io/etcd/server/v3'], { cwd: src, env });
-  run('go', [...flags, `${bins.apiserver}.tmp`, 'k8s.io/kubernetes/cmd/kube-apiserver'], { cwd: src, env });
+  // Stamp the version, as the Kubernetes release build does: helm reads it (.Capabilities.KubeVersion).
+  const [major, minor] = KUBERNETES_VERSION.slice(1).split('.');
+  const stamp = [
+    `-X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION}`,
+    `-X k8s.io/component-base/version.gitMajor=${major}`,
+    `-X k8s.io/component-base/version.gitMinor=${minor}`,
+    '-X k8s.io/component-base/version.gitTreeState=clean',
+  ].join(' ');
+  run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', `${bins.etcd}.tmp`, 'go.etcd.io/etcd/server/v3'], { cwd: src, env });
+  run('go', ['build', '-trimpath', `-ldflags=-s -w ${stamp}`, '-o', `${bins.apiserver}.tmp`, 'k8s.io/kubernetes/cmd/kube-apiserver'], { cwd: src, env });
   run('mv', [`${bins.etcd}.tmp`, bins.etcd]);
   run('mv', [`${bins.apiserver}.tmp`, bins.apiserver]);
   return bins;

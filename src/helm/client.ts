@@ -1,0 +1,212 @@
+/**
+ * The one adapter to the helm binary. Detects the helm version once and builds argv for it:
+ * Helm 3 (3.14 or newer) and Helm 4 differ in the flags that make an upgrade safe:
+ *
+ * | what                      | Helm 3                  | Helm 4                                   |
+ * |---------------------------|-------------------------|------------------------------------------|
+ * | roll back a failed upgrade| `--atomic` (implies --wait) | `--rollback-on-failure` (4.0; implies --wait=watcher) |
+ * | wait for readiness        | `--wait`                | `--wait=watcher` (4.0: a strategy)       |
+ * | server-side dry run       | `--dry-run=server` (3.13)| `--dry-run=server`                      |
+ *
+ * No argv built here ever holds a secret value: overlays reference Secrets by name.
+ */
+import { createHash } from 'node:crypto';
+import { OperationError, UsageError } from '../errors.js';
+import type { ChartSource } from '../charts.js';
+import type { ReleasePlan } from '../plan.js';
+
+export interface HelmVersion {
+  major: number;
+  minor: number;
+  patch: number;
+  /** As helm prints it, e.g. `v3.18.0`. */
+  text: string;
+}
+
+/** Oldest helm monitor-stack supports: 3.14 (repo update by name, --dry-run=server, -o json everywhere). */
+export const MIN_HELM = { major: 3, minor: 14 } as const;
+
+/**
+ * Parses `helm version --template {{.Version}}` output.
+ * @throws UsageError when the version is unreadable or older than 3.14.
+ */
+export function parseHelmVersion(output: string, binary: string): HelmVersion {
+  const m = /v?(\d+)\.(\d+)\.(\d+)/.exec(output.trim());
+  if (!m) throw new UsageError(`cannot read the version of ${binary} (it printed "${output.trim().slice(0, 80)}").`);
+  const v = { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), text: `v${m[1]}.${m[2]}.${m[3]}` };
+  if (v.major < MIN_HELM.major || (v.major === MIN_HELM.major && v.minor < MIN_HELM.minor)) {
+    throw new UsageError(`${binary} is helm ${v.text}; monitor-stack needs helm 3.14 or newer (Helm 3 or Helm 4).`, [
+      'Fix: install a newer helm, or point --helm (or MONITOR_STACK_HELM) at one.',
+    ]);
+  }
+  return v;
+}
+
+/** Result of one helm call. */
+export interface HelmResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs helm with argv; the real one uses execa, tests may record calls. */
+export interface HelmRunner {
+  readonly binary: string;
+  run(args: string[]): Promise<HelmResult>;
+}
+
+export interface UpgradeOptions {
+  /** Path of the overlay file. */
+  valuesFile: string;
+  dryRun: boolean;
+  /** Wait for readiness and roll back on failure (helm's own atomic upgrade). */
+  wait: boolean;
+  /** helm duration, e.g. `10m`. */
+  timeout: string;
+}
+
+/** A release as `helm list -o json` reports it. */
+export interface HelmListEntry {
+  name: string;
+  namespace: string;
+  revision: string;
+  updated: string;
+  status: string;
+  chart: string;
+  app_version: string;
+}
+
+/** Name monitor-stack gives a chart repository in helm's repository list. Prefixed so a user's own entries are never overwritten. */
+export function repositoryName(url: string, knownName?: string): string {
+  return `monitor-stack-${knownName ?? createHash('sha256').update(url).digest('hex').slice(0, 10)}`;
+}
+
+/** The CHART argument of `helm upgrade` for a plan. */
+export function chartReference(plan: Pick<ReleasePlan, 'chart' | 'source'>, repoName: (source: ChartSource & { kind: 'repository' }) => string): string {
+  switch (plan.source.kind) {
+    case 'repository':
+      return `${repoName(plan.source)}/${plan.chart}`;
+    case 'oci':
+      return plan.source.reference;
+    case 'local':
+      return plan.source.path;
+  }
+}
+
+export class HelmClient {
+  constructor(
+    readonly runner: HelmRunner,
+    readonly version: HelmVersion,
+    /** `--kube-context`, when not the current context. */
+    readonly kubeContext?: string,
+  ) {}
+
+  /**
+   * Finds helm and reads its version.
+   * @throws UsageError when the binary is missing or too old.
+   */
+  static async detect(runner: HelmRunner, kubeContext?: string): Promise<HelmClient> {
+    let result: HelmResult;
+    try {
+      result = await runner.run(['version', '--template', '{{.Version}}']);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new UsageError(`helm not found (looked for "${runner.binary}").`, [
+          'monitor-stack drives the helm binary: install Helm 3.14+ or Helm 4 (https://helm.sh/docs/intro/install/),',
+          'or point --helm (or MONITOR_STACK_HELM) at it.',
+        ]);
+      }
+      throw err;
+    }
+    if (result.exitCode !== 0) throw new UsageError(`"${runner.binary} version" failed: ${result.stderr.trim()}`);
+    return new HelmClient(runner, parseHelmVersion(result.stdout, runner.binary), kubeContext);
+  }
+
+  get isHelm4(): boolean {
+    return this.version.major >= 4;
+  }
+
+  private scoped(namespace: string): string[] {
+    return [...(this.kubeContext ? ['--kube-context', this.kubeContext] : []), '--namespace', namespace];
+  }
+
+  /** `helm repo add NAME URL --force-update`: idempotent for our own prefixed names. */
+  repoAddArgs(name: string, url: string): string[] {
+    return ['repo', 'add', name, url, '--force-update'];
+  }
+
+  /** `helm repo update NAME…`: only the repositories this run needs. */
+  repoUpdateArgs(names: string[]): string[] {
+    return ['repo', 'update', ...names];
+  }
+
+  /** `helm upgrade --install` with the pinned version, namespace and overlay, as JSON output. */
+  upgradeArgs(plan: ReleasePlan, chartRef: string, o: UpgradeOptions): string[] {
+    const args = ['upgrade', plan.release, chartRef, '--install', ...this.scoped(plan.namespace), '--create-namespace'];
+    if (plan.source.kind !== 'local') args.push('--version', plan.version);
+    args.push('--values', o.valuesFile, '--reset-values', '--timeout', o.timeout, '--output', 'json');
+    if (o.dryRun) args.push('--dry-run=server');
+    else if (o.wait) args.push(...(this.isHelm4 ? ['--rollback-on-failure', '--wait=watcher'] : ['--atomic', '--wait']));
+    return args;
+  }
+
+  /**
+   * `helm list` of the namespace's releases that are deployed, failed or pending. Spelled with
+   * status flags because Helm 4 removed `--all` (Helm 3: `--all`; both: `--deployed --failed --pending`).
+   */
+  listArgs(namespace: string): string[] {
+    return ['list', ...this.scoped(namespace), '--deployed', '--failed', '--pending', '--output', 'json'];
+  }
+
+  /** `helm get values` (user-supplied values only). */
+  getValuesArgs(release: string, namespace: string): string[] {
+    return ['get', 'values', release, ...this.scoped(namespace), '--output', 'json'];
+  }
+
+  /**
+   * `helm rollback` to a revision, without waiting: it restores the manifests of a revision that
+   * was healthy; waiting on readiness again could leave the release failed a second time.
+   */
+  rollbackArgs(release: string, revision: number, namespace: string, timeout: string): string[] {
+    return ['rollback', release, String(revision), ...this.scoped(namespace), '--timeout', timeout];
+  }
+
+  uninstallArgs(release: string, namespace: string): string[] {
+    return ['uninstall', release, ...this.scoped(namespace)];
+  }
+
+  /**
+   * Runs helm and returns stdout.
+   * @throws OperationError with helm's own message when it exits non-zero.
+   */
+  async run(args: string[], what: string): Promise<string> {
+    const r = await this.runner.run(args);
+    if (r.exitCode !== 0) {
+      throw new OperationError(`${what} failed: ${lastLines(r.stderr || r.stdout)}`, [`command: ${this.runner.binary} ${args.join(' ')}`]);
+    }
+    return r.stdout;
+  }
+
+  /** Releases of a namespace (empty when the namespace has none or does not exist). */
+  async list(namespace: string): Promise<HelmListEntry[]> {
+    const out = await this.run(this.listArgs(namespace), 'helm list');
+    return out.trim() ? (JSON.parse(out) as HelmListEntry[]) : [];
+  }
+
+  /** User-supplied values of a release. */
+  async getValues(release: string, namespace: string): Promise<Record<string, unknown>> {
+    const out = await this.run(this.getValuesArgs(release, namespace), `helm get values ${release}`);
+    return (JSON.parse(out || '{}') as Record<string, unknown> | null) ?? {};
+  }
+}
+
+/**
+ * The message of helm's error output: its `Error:` line (without the prefix), else the last line;
+ * cut to 400 characters, as helm embeds whole object diffs in some messages.
+ */
+export function lastLines(text: string): string {
+  const lines = text.trim().split('\n');
+  const line = lines.find((l) => l.startsWith('Error: ')) ?? lines[lines.length - 1] ?? '';
+  const message = line.replace(/^Error: /, '');
+  return message.length > 400 ? `${message.slice(0, 400)}…` : message;
+}

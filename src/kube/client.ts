@@ -1,0 +1,197 @@
+/**
+ * The one adapter to the Kubernetes API, on @kubernetes/client-node 1.4 (loaded only by the
+ * commands that talk to a cluster). Secrets are written through the API, never through argv.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { OperationError, UsageError } from '../errors.js';
+
+/** A cluster-scoped class (StorageClass, IngressClass) and whether it is the cluster default. */
+export interface ClassInfo {
+  name: string;
+  isDefault: boolean;
+}
+
+/** Label put on every object monitor-stack creates. */
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'monitor-stack' } as const;
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new OperationError(`${what}: no answer from the Kubernetes API within ${REQUEST_TIMEOUT_MS / 1000}s.`)), REQUEST_TIMEOUT_MS);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+const statusOf = (err: unknown): number | undefined => (err instanceof k8s.ApiException ? err.code : undefined);
+
+export class KubeClient {
+  private constructor(
+    private readonly kc: k8s.KubeConfig,
+    /** The context in use. */
+    readonly context: string,
+    /** API server URL of that context. */
+    readonly server: string,
+  ) {}
+
+  /**
+   * Loads kubeconfig ($KUBECONFIG or ~/.kube/config) and selects `context` (default: current).
+   * @throws UsageError when there is no kubeconfig or the context is not in it.
+   */
+  static load(context?: string | null): KubeClient {
+    const kc = new k8s.KubeConfig();
+    try {
+      kc.loadFromDefault();
+    } catch (err) {
+      throw new UsageError(`cannot read kubeconfig: ${(err as Error).message}`, ['Fix: set KUBECONFIG, or check ~/.kube/config.']);
+    }
+    const names = kc.getContexts().map((c) => c.name);
+    if (context) {
+      if (!names.includes(context)) {
+        throw new UsageError(`kube context "${context}" is not in your kubeconfig.`, [
+          names.length ? `Available: ${names.join(', ')}.` : 'Your kubeconfig has no contexts.',
+          'Fix: --kube-context <name>, or set kubeContext in monitor-stack.yaml.',
+        ]);
+      }
+      kc.setCurrentContext(context);
+    }
+    const current = kc.getCurrentContext();
+    if (!current || !names.includes(current)) {
+      throw new UsageError('no current kube context.', ['Fix: --kube-context <name>, or `kubectl config use-context <name>`.']);
+    }
+    return new KubeClient(kc, current, kc.getCurrentCluster()?.server ?? '(unknown server)');
+  }
+
+  /** Context names in the kubeconfig, and the current one. */
+  static contexts(): { names: string[]; current: string | undefined } {
+    const kc = new k8s.KubeConfig();
+    try {
+      kc.loadFromDefault();
+    } catch {
+      return { names: [], current: undefined };
+    }
+    return { names: kc.getContexts().map((c) => c.name), current: kc.getCurrentContext() || undefined };
+  }
+
+  /**
+   * The API server's version, e.g. `v1.34.4`.
+   * @throws OperationError when the API is unreachable or refuses the credentials.
+   */
+  async serverVersion(): Promise<string> {
+    try {
+      const v = await withTimeout(this.kc.makeApiClient(k8s.VersionApi).getCode(), 'version');
+      return v.gitVersion;
+    } catch (err) {
+      if (err instanceof OperationError) throw err;
+      throw new OperationError(`the Kubernetes API of context "${this.context}" (${this.server}) is not reachable: ${(err as Error).message.split('\n')[0]}`, [
+        'Fix: check the cluster is up and your credentials are valid (kubectl get --raw /version), or choose another --kube-context.',
+      ]);
+    }
+  }
+
+  async listStorageClasses(): Promise<ClassInfo[]> {
+    const list = await withTimeout(this.kc.makeApiClient(k8s.StorageV1Api).listStorageClass(), 'list StorageClasses');
+    return list.items.map((sc) => ({
+      name: sc.metadata?.name ?? '',
+      isDefault: sc.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
+    }));
+  }
+
+  async listIngressClasses(): Promise<ClassInfo[]> {
+    const list = await withTimeout(this.kc.makeApiClient(k8s.NetworkingV1Api).listIngressClass(), 'list IngressClasses');
+    return list.items.map((ic) => ({
+      name: ic.metadata?.name ?? '',
+      isDefault: ic.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true',
+    }));
+  }
+
+  /** cert-manager ClusterIssuers (cert-manager.io/v1), or `null` when cert-manager's CRD is not installed. */
+  async listClusterIssuers(): Promise<string[] | null> {
+    try {
+      const list = (await withTimeout(
+        this.kc.makeApiClient(k8s.CustomObjectsApi).listClusterCustomObject({ group: 'cert-manager.io', version: 'v1', plural: 'clusterissuers' }),
+        'list ClusterIssuers',
+      )) as { items: { metadata: { name: string } }[] };
+      return list.items.map((i) => i.metadata.name);
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  async namespaceExists(name: string): Promise<boolean> {
+    try {
+      await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).readNamespace({ name }), 'read namespace');
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  async createNamespace(name: string): Promise<void> {
+    try {
+      await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name, labels: { ...MANAGED_BY } } } }), 'create namespace');
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+    }
+  }
+
+  /** The keys of a Secret, or `null` when it does not exist. Never returns values. */
+  async secretKeys(namespace: string, name: string): Promise<string[] | null> {
+    try {
+      const s = await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ name, namespace }), 'read Secret');
+      return Object.keys({ ...(s.data ?? {}), ...(s.stringData ?? {}) });
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Creates or replaces an Opaque Secret with exactly `data` (string values, stored base64).
+   * @param onlyIfMissing leave an existing Secret untouched (generated credentials).
+   * @returns what happened.
+   */
+  async writeSecret(namespace: string, name: string, data: Record<string, string>, onlyIfMissing = false): Promise<'created' | 'replaced' | 'kept'> {
+    const api = this.kc.makeApiClient(k8s.CoreV1Api);
+    const body: k8s.V1Secret = {
+      metadata: { name, namespace, labels: { ...MANAGED_BY } },
+      type: 'Opaque',
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
+    };
+    try {
+      await withTimeout(api.createNamespacedSecret({ namespace, body }), 'create Secret');
+      return 'created';
+    } catch (err) {
+      if (statusOf(err) !== 409) throw secretError(err, name);
+    }
+    if (onlyIfMissing) return 'kept';
+    try {
+      await withTimeout(api.replaceNamespacedSecret({ name, namespace, body }), 'replace Secret');
+      return 'replaced';
+    } catch (err) {
+      throw secretError(err, name);
+    }
+  }
+
+  /** Decoded data of a Secret; for tests and the wizard's own Secret only. */
+  async readSecretData(namespace: string, name: string): Promise<Record<string, string> | null> {
+    try {
+      const s = await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ name, namespace }), 'read Secret');
+      return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+}
+
+/** An error from writing a Secret, with the API's reason but never the request body. */
+function secretError(err: unknown, name: string): OperationError {
+  const code = statusOf(err);
+  return new OperationError(`could not write Secret "${name}"${code ? ` (HTTP ${code})` : ''}.`, [
+    code === 403 ? 'Your credentials may not create Secrets in this namespace.' : 'Check the cluster and try again.',
+  ]);
+}

@@ -1,0 +1,118 @@
+/**
+ * Preflight: every check that can fail before anything changes, run together and reported as
+ * grouped lines (as `linkerd check` does). Nothing here writes to the cluster.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Settings } from './config/schema.js';
+import { grafanaAdminSecretName, GRAFANA_ADMIN_KEYS } from './overlays/grafana.js';
+import { planReceiverSecrets } from './overlays/receivers.js';
+import type { KubeClient, ClassInfo } from './kube/client.js';
+import type { ReleasePlan } from './plan.js';
+
+export interface CheckResult {
+  group: string;
+  ok: boolean;
+  /** One line: what was checked and found. */
+  message: string;
+  /** Lines under a failure: what is available, what to do. */
+  hints?: string[];
+}
+
+const classList = (items: ClassInfo[]) =>
+  items.length ? items.map((i) => `${i.name}${i.isDefault ? ' (default)' : ''}`).join(', ') : 'none';
+
+/**
+ * Checks the objects the settings name against the cluster, and local chart folders.
+ * @param configDir folder local chart sources are relative to.
+ * @returns one result per check; failures have `ok: false`.
+ */
+export async function checkCluster(kube: KubeClient, s: Settings, plans: ReleasePlan[], configDir: string): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const pass = (group: string, message: string) => results.push({ group, ok: true, message });
+  const fail = (group: string, message: string, hints: string[]) => results.push({ group, ok: false, message, hints });
+
+  const nsExists = await kube.namespaceExists(s.namespace);
+  pass('kubernetes-api', nsExists ? `namespace ${s.namespace} exists` : `namespace ${s.namespace} does not exist yet: it will be created`);
+
+  const storageClasses = await kube.listStorageClasses();
+  const usesVolumes = s.prometheus.persistence || (s.components.alertmanager && s.alertmanager.persistence) || (s.components.grafana && s.grafana.persistence);
+  if (s.storageClass) {
+    if (storageClasses.some((c) => c.name === s.storageClass)) pass('cluster objects', `StorageClass ${s.storageClass} exists`);
+    else {
+      const def = storageClasses.find((c) => c.isDefault) ?? storageClasses[0];
+      fail('cluster objects', `StorageClass "${s.storageClass}" does not exist in context ${kube.context}.`, [
+        `Available: ${classList(storageClasses)}.`,
+        `Fix: --storage-class ${def?.name ?? '<name>'}, or create the StorageClass first.`,
+      ]);
+    }
+  } else if (usesVolumes) {
+    const def = storageClasses.find((c) => c.isDefault);
+    if (def) pass('cluster objects', `volumes use the default StorageClass ${def.name}`);
+    else
+      fail('cluster objects', 'volumes are on but the cluster has no default StorageClass.', [
+        `Available: ${classList(storageClasses)}.`,
+        'Fix: --storage-class <name>, or choose the minimal preset (no volumes).',
+      ]);
+  }
+
+  const hasHosts = Object.values(s.ingress.hosts).some(Boolean);
+  if (hasHosts) {
+    const ingressClasses = await kube.listIngressClasses();
+    if (s.ingress.className) {
+      if (ingressClasses.some((c) => c.name === s.ingress.className)) pass('cluster objects', `IngressClass ${s.ingress.className} exists`);
+      else
+        fail('cluster objects', `IngressClass "${s.ingress.className}" does not exist in context ${kube.context}.`, [
+          `Available: ${classList(ingressClasses)}.`,
+          `Fix: --ingress-class ${ingressClasses.find((c) => c.isDefault)?.name ?? ingressClasses[0]?.name ?? '<name>'}, or install an ingress controller first.`,
+        ]);
+    } else if (!ingressClasses.some((c) => c.isDefault)) {
+      fail('cluster objects', 'ingress hosts are set but no IngressClass is named and the cluster has no default one.', [
+        `Available: ${classList(ingressClasses)}.`,
+        'Fix: --ingress-class <name>.',
+      ]);
+    }
+  }
+
+  if (s.tls.clusterIssuer) {
+    const issuers = await kube.listClusterIssuers();
+    if (issuers === null) fail('cluster objects', `ClusterIssuer "${s.tls.clusterIssuer}" is named but cert-manager is not installed (no clusterissuers.cert-manager.io CRD).`, ['Fix: install cert-manager, or use --tls-secret / --no-tls.']);
+    else if (issuers.includes(s.tls.clusterIssuer)) pass('cluster objects', `ClusterIssuer ${s.tls.clusterIssuer} exists`);
+    else
+      fail('cluster objects', `ClusterIssuer "${s.tls.clusterIssuer}" does not exist.`, [
+        `Available: ${issuers.length ? issuers.join(', ') : 'none'}.`,
+        `Fix: --tls-issuer ${issuers[0] ?? '<name>'}, or create the ClusterIssuer first.`,
+      ]);
+  }
+
+  const needSecret = async (name: string, keys: string[], what: string) => {
+    const found = nsExists ? await kube.secretKeys(s.namespace, name) : null;
+    if (found === null) {
+      fail('secrets', `Secret "${name}" (${what}) does not exist in namespace ${s.namespace}.`, [`Fix: create it first (kubectl -n ${s.namespace} create secret …), or change the reference.`]);
+      return;
+    }
+    const missing = keys.filter((k) => !found.includes(k));
+    if (missing.length) fail('secrets', `Secret "${name}" (${what}) has no key ${missing.map((k) => `"${k}"`).join(', ')}.`, [`Keys present: ${found.join(', ') || 'none'}.`]);
+    else pass('secrets', `Secret ${name} has ${keys.join(', ')}`);
+  };
+  if (s.tls.secretName && hasHosts) await needSecret(s.tls.secretName, ['tls.crt', 'tls.key'], 'TLS certificate');
+  if (s.components.grafana && s.grafana.adminSecret) {
+    await needSecret(grafanaAdminSecretName(s), [GRAFANA_ADMIN_KEYS.user, GRAFANA_ADMIN_KEYS.password], 'Grafana admin');
+  }
+  if (s.components.alertmanager) {
+    const bySecret = new Map<string, string[]>();
+    for (const f of planReceiverSecrets(s).files.values()) {
+      if (f.ref.kind === 'secret') bySecret.set(f.secretName, [...(bySecret.get(f.secretName) ?? []), f.key]);
+    }
+    for (const [name, keys] of bySecret) await needSecret(name, keys, 'Alertmanager receiver');
+  }
+
+  for (const plan of plans) {
+    if (plan.source.kind === 'local') {
+      const path = resolve(configDir, plan.source.path);
+      if (existsSync(resolve(path, 'Chart.yaml'))) pass('charts', `local chart ${path} found`);
+      else fail('charts', `local chart folder ${path} (release ${plan.release}) has no Chart.yaml.`, ['Fix: correct charts.' + plan.id + '.source in monitor-stack.yaml.']);
+    }
+  }
+  return results;
+}
