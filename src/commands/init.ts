@@ -1,3 +1,111 @@
-export async function runInit(_ctx: unknown): Promise<void> {
-  throw new Error('init: not built yet');
+/**
+ * `monitor-stack init`: ask (or read flags), then write `monitor-stack.yaml`. An existing file is
+ * kept, comments included: only `environments.<env>` is replaced. Typed receiver secrets go to
+ * the Secret `monitor-stack-receivers` through the Kubernetes API; the file keeps references only.
+ * Nothing is written until every answer is in and the resulting file validates.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { Document, parseDocument, stringify } from 'yaml';
+import type { CommandContext } from '../cli.js';
+import { checkEnvironmentName } from '../config/index.js';
+import { checkFlagValues, flagsToLayer } from '../config/flags.js';
+import { parseYamlWith, readPresets } from '../config/load.js';
+import { resolveSettings } from '../config/merge.js';
+import { configFileSchema, type Layer } from '../config/schema.js';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../fsutil.js';
+import { askAnswers, WIZARD_SECRET, type ClusterFacts, type WizardDeps } from '../wizard/ask.js';
+
+/** Header of a new config file: lets YAML editors complete and check it. */
+const NEW_FILE_HEADER = [
+  ' monitor-stack configuration: no secret values here, only references (env:NAME, file:PATH, secret:NAME/KEY).',
+  ' Precedence: built-in defaults < preset < this base < environments.<env> < command-line flags.',
+  ' yaml-language-server: $schema=./node_modules/monitor-stack/schema/monitor-stack.schema.json',
+].join('\n');
+
+/** Whether prompts may be shown: a TTY on stdin, and neither --non-interactive nor CI. */
+export function isInteractive(options: Record<string, unknown>, env = process.env, stdinTTY = Boolean(process.stdin.isTTY)): boolean {
+  return !options.nonInteractive && stdinTTY && !env.CI;
+}
+
+/** The wizard's view of the cluster, through the Kubernetes client. Unreachable → `null`, and questions become free text. */
+function clusterDeps(KubeClient: typeof import('../kube/client.js').KubeClient): WizardDeps {
+  return {
+    contexts: () => KubeClient.contexts(),
+    discover: async (context) => {
+      try {
+        const kube = KubeClient.load(context);
+        await kube.serverVersion();
+        const [storageClasses, ingressClasses, clusterIssuers] = await Promise.all([kube.listStorageClasses(), kube.listIngressClasses(), kube.listClusterIssuers()]);
+        return { storageClasses, ingressClasses, clusterIssuers } satisfies ClusterFacts;
+      } catch (err) {
+        process.stderr.write(`note: cannot read the cluster (${(err as Error).message.split('\n')[0]}); answers will not be checked against it.\n`);
+        return null;
+      }
+    },
+  };
+}
+
+export async function runInit(ctx: CommandContext): Promise<void> {
+  const options = ctx.options;
+  const envFlag = options.env as string | undefined;
+  // Bad input is found before the first question.
+  checkFlagValues(ctx.flags);
+  if (envFlag !== undefined) checkEnvironmentName(envFlag);
+  const existingText = existsSync(ctx.configPath) ? readFileSync(ctx.configPath, 'utf8') : undefined;
+  if (existingText !== undefined) parseYamlWith(existingText, ctx.configPath, configFileSchema);
+  const presets = readPresets();
+
+  const interactive = isInteractive(options);
+  const yes = Boolean(options.yes);
+  const { KubeClient } = await import('../kube/client.js');
+  const result = await askAnswers(clusterDeps(KubeClient), { flags: ctx.flags, yes, interactive }, envFlag);
+  if (result.missing.length) {
+    throw new UsageError(`a non-interactive run is missing ${result.missing.length === 1 ? 'an answer' : `${result.missing.length} answers`}; give ${result.missing.length === 1 ? 'it' : 'them'} as flags:`, [
+      ...result.missing.map((m) => `- ${m}`),
+      'Or add --yes to accept the defaults (environment dev, the cluster default StorageClass and IngressClass, no TLS).',
+      'Nothing was written.',
+    ]);
+  }
+
+  const env = result.environment;
+  checkEnvironmentName(env);
+  const layer: Layer & { preset?: string } = flagsToLayer(result.answers);
+  if (result.routeReceiver && layer.alertmanager) layer.alertmanager.route = { receiver: result.routeReceiver };
+  const doc = existingText !== undefined ? parseDocument(existingText) : new Document({});
+  if (existingText === undefined) doc.commentBefore = NEW_FILE_HEADER;
+  const replacing = doc.hasIn(['environments', env]);
+  doc.setIn(['environments', env], doc.createNode(JSON.parse(JSON.stringify(layer))));
+  const text = doc.toString({ lineWidth: 0 });
+  // The file must load, and the environment resolve, exactly as upgrade will do it.
+  const file = parseYamlWith(text, ctx.configPath, configFileSchema);
+  resolveSettings({ file, fileName: ctx.configPath, environment: env, presets });
+
+  if (options.dryRun) {
+    process.stderr.write(`Dry run: ${ctx.configPath} would become:\n\n`);
+    process.stdout.write(text);
+    if (Object.keys(result.secretValues).length) process.stderr.write(`\nand Secret ${WIZARD_SECRET} would get keys: ${Object.keys(result.secretValues).join(', ')}.\n`);
+    return;
+  }
+
+  const namespace = (layer.namespace ?? 'monitoring') as string;
+  if (Object.keys(result.secretValues).length) {
+    const kube = KubeClient.load(layer.kubeContext);
+    if (!(await kube.namespaceExists(namespace))) await kube.createNamespace(namespace);
+    const current = (await kube.readSecretData(namespace, WIZARD_SECRET)) ?? {};
+    await kube.writeSecret(namespace, WIZARD_SECRET, { ...current, ...result.secretValues });
+    process.stderr.write(`Stored ${Object.keys(result.secretValues).join(', ')} in Secret ${namespace}/${WIZARD_SECRET}.\n`);
+  }
+  writeFileAtomic(ctx.configPath, text);
+  process.stderr.write(`${replacing ? 'Replaced' : 'Wrote'} environment ${env} in ${ctx.configPath}:\n\n`);
+  process.stdout.write(stringify({ environments: { [env]: JSON.parse(JSON.stringify(layer)) } }, { lineWidth: 0 }));
+  process.stderr.write(`\nNext: monitor-stack upgrade --env ${env}${ctx.configPath !== 'monitor-stack.yaml' ? ` --config ${ctx.configPath}` : ''}\n`);
+
+  if (interactive && !yes) {
+    const { confirm } = await import('@inquirer/prompts');
+    if (await confirm({ message: `Run the upgrade of ${env} now?`, default: true })) {
+      const { runUpgrade } = await import('./upgrade.js');
+      await runUpgrade({ ...ctx, options: { env, wait: true, timeout: '10m', helm: options.helm }, flags: { values: {}, given: new Set() } });
+    }
+  }
 }
