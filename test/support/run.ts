@@ -1,0 +1,46 @@
+/** Spawns the built CLI (bin/monitor-stack.js) as a user would, and a recording helm wrapper. */
+import { execa } from 'execa';
+import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'monitor-stack.js');
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `monitor-stack ...args` with a clean environment plus `env`; never throws on exit codes. */
+export async function runCli(args: string[], opts: { cwd: string; env?: Record<string, string | undefined>; input?: string }): Promise<CliResult> {
+  const r = await execa(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd,
+    reject: false,
+    extendEnv: false,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...opts.env },
+    input: opts.input ?? '',
+    timeout: 170_000,
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/**
+ * Writes an executable helm wrapper that appends its argv (one call per line) to `log`, then runs
+ * `realHelm` (or exits 99 when none is given: a run that should make no helm call).
+ */
+export function writeHelmRecorder(path: string, log: string, realHelm?: string): string {
+  writeFileSync(
+    path,
+    `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\n${realHelm ? `exec '${realHelm}' "$@"` : 'echo "recorder: no real helm" >&2; exit 99'}\n`,
+  );
+  chmodSync(path, 0o755);
+  if (!existsSync(log)) appendFileSync(log, '');
+  return path;
+}
+
+/** The helm calls a recorder logged, one argv string each. */
+export function recordedCalls(log: string): string[] {
+  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+}
