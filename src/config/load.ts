@@ -18,11 +18,11 @@ export const PRESETS_DIR = new URL('../../presets/', import.meta.url);
  */
 export function parseYamlWith<S extends z.ZodType>(text: string, fileName: string, schema: S): z.infer<S> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const lines = doc.errors.map((e) => {
       const pos = e.linePos?.[0];
-      return `${fileName}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}`;
+      return `${fileName}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
     });
     throw new UsageError(`${fileName} is not valid YAML.`, lines);
   }

@@ -54,7 +54,7 @@ export function renderGrafanaValues(s: Settings): Record<string, unknown> {
           ingress: {
             enabled: true,
             ...ingressClass(s, 'ingressClassName'),
-            annotations: ingressAnnotations(s),
+            ...ingressAnnotations(s),
             hosts: [host],
             tls: ingressTls(s, host),
           },

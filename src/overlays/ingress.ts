@@ -5,9 +5,9 @@
  */
 import type { Settings } from '../config/schema.js';
 
-/** Annotations for an ingress: the cert-manager ClusterIssuer, when one is set. */
-export function ingressAnnotations(s: Settings): Record<string, string> {
-  return s.tls.clusterIssuer ? { 'cert-manager.io/cluster-issuer': s.tls.clusterIssuer } : {};
+/** `{ annotations }` for an ingress: the cert-manager ClusterIssuer when one is set, else `{}` (no key). */
+export function ingressAnnotations(s: Settings): { annotations?: Record<string, string> } {
+  return s.tls.clusterIssuer ? { annotations: { 'cert-manager.io/cluster-issuer': s.tls.clusterIssuer } } : {};
 }
 
 /** The `tls` list of an ingress for one host: empty when TLS is off. */

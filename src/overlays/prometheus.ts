@@ -35,7 +35,7 @@ export function renderPrometheusValues(s: Settings): Values {
           ingress: {
             enabled: true,
             ...ingressClass(s, 'ingressClassName'),
-            annotations: ingressAnnotations(s),
+            ...ingressAnnotations(s),
             hosts: [serverHost],
             tls: ingressTls(s, serverHost),
           },
@@ -76,7 +76,7 @@ function renderAlertmanagerValues(s: Settings): Values {
           ingress: {
             enabled: true,
             ...ingressClass(s, 'className'),
-            annotations: ingressAnnotations(s),
+            ...ingressAnnotations(s),
             // alertmanager 1.42.0: hosts are {host, paths} objects, unlike server.ingress.hosts.
             hosts: [{ host, paths: [{ path: '/', pathType: 'ImplementationSpecific' }] }],
             tls: ingressTls(s, host),

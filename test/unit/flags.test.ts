@@ -1,0 +1,89 @@
+/** The flag table: exact public names, and their mapping to a settings layer. */
+import { describe, expect, it } from 'vitest';
+import { checkFlagValues, flagsToLayer, SETTING_FLAGS } from '../../src/config/flags.js';
+import { buildProgram } from '../../src/cli.js';
+import { UsageError } from '../../src/errors.js';
+
+const flags = (values: Record<string, unknown>) => ({ values, given: new Set(Object.keys(values)) });
+
+describe('flag names', () => {
+  it('init has exactly the documented flags (scripts and CI depend on them)', () => {
+    const init = buildProgram().commands.find((c) => c.name() === 'init')!;
+    const names = [...init.options.map((o) => o.long), ...buildProgram().options.map((o) => o.long)].filter((n) => n !== '--version' && n !== '--debug');
+    expect(names.sort()).toEqual(
+      [
+        '--kube-context', '--namespace', '--env', '--preset', '--storage-class', '--ingress-class', '--prometheus-host', '--grafana-host',
+        '--alertmanager-host', '--tls-issuer', '--tls-secret', '--no-tls', '--slack-webhook-url', '--slack-channel', '--email-to',
+        '--email-from', '--smtp-smarthost', '--smtp-username', '--smtp-password', '--pagerduty-routing-key', '--webhook-url',
+        '--grafana-admin-secret', '--loki-url', '--retention', '--prometheus-storage-size', '--config', '--yes', '--non-interactive', '--dry-run',
+      ].sort(),
+    );
+  });
+});
+
+describe('flagsToLayer', () => {
+  it('maps every setting flag to its settings key', () => {
+    const layer = flagsToLayer(
+      flags({
+        kubeContext: 'prod-eu', namespace: 'obs', preset: 'ha', storageClass: 'fast', ingressClass: 'nginx',
+        prometheusHost: 'p.example.com', grafanaHost: 'g.example.com', alertmanagerHost: 'a.example.com', tlsIssuer: 'le',
+        slackWebhookUrl: 'env:S', slackChannel: '#a', emailTo: 'to@example.com', emailFrom: 'from@example.com',
+        smtpSmarthost: 'smtp.example.com:587', smtpUsername: 'u', smtpPassword: 'file:/p', pagerdutyRoutingKey: 'secret:pd/key',
+        webhookUrl: 'env:W', grafanaAdminSecret: 'gadmin', lokiUrl: 'http://loki/loki/api/v1/push', retention: '30d', prometheusStorageSize: '100Gi',
+      }),
+    );
+    expect(layer).toEqual({
+      kubeContext: 'prod-eu',
+      namespace: 'obs',
+      preset: 'ha',
+      storageClass: 'fast',
+      ingress: { className: 'nginx', hosts: { prometheus: 'p.example.com', grafana: 'g.example.com', alertmanager: 'a.example.com' } },
+      tls: { clusterIssuer: 'le', secretName: null },
+      alertmanager: {
+        receivers: [
+          { name: 'slack', type: 'slack', webhookUrl: 'env:S', channel: '#a' },
+          { name: 'email', type: 'email', to: 'to@example.com', from: 'from@example.com', smarthost: 'smtp.example.com:587', username: 'u', password: 'file:/p' },
+          { name: 'pagerduty', type: 'pagerduty', routingKey: 'secret:pd/key' },
+          { name: 'webhook', type: 'webhook', url: 'env:W' },
+        ],
+        route: { receiver: 'slack' },
+      },
+      grafana: { adminSecret: 'gadmin' },
+      loki: { url: 'http://loki/loki/api/v1/push' },
+      prometheus: { retention: '30d', storageSize: '100Gi', persistence: true },
+    });
+  });
+
+  it('--no-tls and --tls-secret clear the other TLS source', () => {
+    expect(flagsToLayer(flags({ tls: false })).tls).toEqual({ clusterIssuer: null, secretName: null });
+    expect(flagsToLayer(flags({ tlsSecret: 'wild' })).tls).toEqual({ clusterIssuer: null, secretName: 'wild' });
+  });
+
+  it('an incomplete receiver is an error naming the missing flags', () => {
+    expect(() => flagsToLayer(flags({ emailTo: 'a@example.com' }))).toThrow('the e-mail receiver also needs --email-from, --smtp-smarthost.');
+    expect(() => flagsToLayer(flags({ slackChannel: '#a' }))).toThrow('--slack-channel needs --slack-webhook-url.');
+  });
+
+  it('no flags, empty layer', () => {
+    expect(flagsToLayer(flags({}))).toEqual({});
+  });
+});
+
+describe('checkFlagValues', () => {
+  it('lists every bad flag at once, and never echoes a secret flag value', () => {
+    try {
+      checkFlagValues(flags({ grafanaHost: 'Bad_Host', retention: '15 days', slackWebhookUrl: 'https://hooks.example.com/SECRET123' }));
+      expect.unreachable();
+    } catch (err) {
+      const e = err as UsageError;
+      expect(e.message).toBe('invalid flags:');
+      expect(e.hints).toHaveLength(3);
+      expect(e.hints[0]).toMatch(/^- --grafana-host "Bad_Host": must be a DNS-1123 name/);
+      expect(e.hints.join('\n')).not.toContain('SECRET123');
+    }
+  });
+  it('refuses two TLS sources', () => {
+    expect(() => checkFlagValues(flags({ tlsIssuer: 'a', tlsSecret: 'b' }))).toThrow(/give one/);
+    expect(() => checkFlagValues(flags({ tls: false, tlsIssuer: 'a' }))).toThrow(/--no-tls cannot be combined/);
+  });
+});

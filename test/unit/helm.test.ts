@@ -1,0 +1,102 @@
+/** argv for Helm 3 and Helm 4, built by HelmClient, recorded by a fake runner (the e2e tier runs real helm). */
+import { describe, expect, it } from 'vitest';
+import { HelmClient, lastLines, parseHelmVersion, repositoryName, type HelmResult, type HelmRunner } from '../../src/helm/client.js';
+import type { ReleasePlan } from '../../src/plan.js';
+import { UsageError } from '../../src/errors.js';
+
+class RecordingRunner implements HelmRunner {
+  readonly calls: string[][] = [];
+  constructor(
+    readonly binary: string,
+    private readonly answer: (args: string[]) => HelmResult | Error,
+  ) {}
+  async run(args: string[]): Promise<HelmResult> {
+    this.calls.push(args);
+    const a = this.answer(args);
+    if (a instanceof Error) throw a;
+    return a;
+  }
+}
+const ok = (stdout = ''): HelmResult => ({ exitCode: 0, stdout, stderr: '' });
+const plan = (source: ReleasePlan['source']): ReleasePlan => ({ id: 'prometheus', release: 'prometheus', namespace: 'monitoring', chart: 'prometheus', version: '29.27.0', source, values: {}, fileName: 'prometheus.values.yaml', overlay: '' });
+
+async function client(version: string, context?: string) {
+  const runner = new RecordingRunner('helm', (args) => (args[0] === 'version' ? ok(version) : ok('[]')));
+  return { helm: await HelmClient.detect(runner, context), runner };
+}
+
+describe('version detection', () => {
+  it('reads Helm 3 and Helm 4', async () => {
+    expect((await client('v3.18.0')).helm.version).toEqual({ major: 3, minor: 18, patch: 0, text: 'v3.18.0' });
+    expect((await client('v4.1.4')).helm.isHelm4).toBe(true);
+  });
+  it('refuses helm older than 3.14 and unreadable output', () => {
+    expect(() => parseHelmVersion('v3.13.3', 'helm')).toThrow(/needs helm 3.14 or newer/);
+    expect(() => parseHelmVersion('v2.17.0', 'helm')).toThrow(UsageError);
+    expect(() => parseHelmVersion('garbage', 'helm')).toThrow(/cannot read the version/);
+  });
+  it('a missing binary is a usage error that says how to fix it', async () => {
+    const runner = new RecordingRunner('/nope/helm', () => Object.assign(new Error('spawn ENOENT'), { code: 'ENOENT' }));
+    await expect(HelmClient.detect(runner)).rejects.toThrow('helm not found (looked for "/nope/helm").');
+  });
+});
+
+describe('upgrade argv', () => {
+  const o = { valuesFile: '/tmp/x/prometheus.values.yaml', dryRun: false, wait: true, timeout: '10m' };
+  const base = ['upgrade', 'prometheus', 'monitor-stack-prometheus-community/prometheus', '--install', '--namespace', 'monitoring', '--create-namespace', '--version', '29.27.0', '--values', '/tmp/x/prometheus.values.yaml', '--reset-values', '--timeout', '10m', '--output', 'json'];
+  const repo = plan({ kind: 'repository', url: 'https://prometheus-community.github.io/helm-charts' });
+  const ref = 'monitor-stack-prometheus-community/prometheus';
+
+  it('Helm 3: --atomic --wait', async () => {
+    const { helm } = await client('v3.18.0');
+    expect(helm.upgradeArgs(repo, ref, o)).toEqual([...base, '--atomic', '--wait']);
+  });
+  it('Helm 4: --rollback-on-failure --wait=watcher', async () => {
+    const { helm } = await client('v4.1.4');
+    expect(helm.upgradeArgs(repo, ref, o)).toEqual([...base, '--rollback-on-failure', '--wait=watcher']);
+  });
+  it('dry run is server-side on both, and never waits', async () => {
+    for (const v of ['v3.18.0', 'v4.1.4']) {
+      const { helm } = await client(v);
+      expect(helm.upgradeArgs(repo, ref, { ...o, dryRun: true })).toEqual([...base, '--dry-run=server']);
+    }
+  });
+  it('--no-wait adds neither wait nor rollback flags', async () => {
+    const { helm } = await client('v4.1.4');
+    expect(helm.upgradeArgs(repo, ref, { ...o, wait: false })).toEqual(base);
+  });
+  it('kube context goes before the namespace; a local chart has no --version', async () => {
+    const { helm } = await client('v4.1.4', 'prod-eu');
+    const args = helm.upgradeArgs(plan({ kind: 'local', path: './charts/prometheus' }), '/abs/charts/prometheus', o);
+    expect(args.slice(0, 8)).toEqual(['upgrade', 'prometheus', '/abs/charts/prometheus', '--install', '--kube-context', 'prod-eu', '--namespace', 'monitoring']);
+    expect(args).not.toContain('--version');
+  });
+});
+
+describe('other argv', () => {
+  it('list uses status flags both majors accept (Helm 4 has no --all)', async () => {
+    const { helm } = await client('v4.1.4');
+    expect(helm.listArgs('monitoring')).toEqual(['list', '--namespace', 'monitoring', '--deployed', '--failed', '--pending', '--output', 'json']);
+  });
+  it('repo add is idempotent under a prefixed name; update names only ours', async () => {
+    const { helm } = await client('v3.18.0');
+    expect(helm.repoAddArgs('monitor-stack-grafana', 'https://x')).toEqual(['repo', 'add', 'monitor-stack-grafana', 'https://x', '--force-update']);
+    expect(helm.repoUpdateArgs(['a', 'b'])).toEqual(['repo', 'update', 'a', 'b']);
+    expect(repositoryName('https://x', 'grafana-community')).toBe('monitor-stack-grafana-community');
+    expect(repositoryName('http://127.0.0.1:8080')).toMatch(/^monitor-stack-[0-9a-f]{10}$/);
+  });
+  it('rollback does not wait; uninstall is scoped', async () => {
+    const { helm } = await client('v4.1.4');
+    expect(helm.rollbackArgs('grafana', 3, 'monitoring', '5m')).toEqual(['rollback', 'grafana', '3', '--namespace', 'monitoring', '--timeout', '5m']);
+    expect(helm.uninstallArgs('grafana', 'monitoring')).toEqual(['uninstall', 'grafana', '--namespace', 'monitoring']);
+  });
+  it('a failing call becomes an OperationError with helm\'s message', async () => {
+    const runner = new RecordingRunner('helm', (a) => (a[0] === 'version' ? ok('v4.1.4') : { exitCode: 1, stdout: '', stderr: 'some noise\nError: Kubernetes cluster unreachable: connection refused\n' }));
+    const helm = await HelmClient.detect(runner);
+    await expect(helm.list('monitoring')).rejects.toThrow('helm list failed: Kubernetes cluster unreachable: connection refused');
+    expect(runner.calls).toHaveLength(2);
+  });
+  it('lastLines keeps helm\'s Error line and cuts long ones', () => {
+    expect(lastLines(`x\nError: ${'y'.repeat(500)}\nmore`)).toBe(`${'y'.repeat(400)}…`);
+  });
+});

@@ -1,0 +1,80 @@
+/** The one precedence order: built-in defaults < preset < base config < environment < flags. */
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import { readPresets } from '../../src/config/load.js';
+import { checkSettings, mergeLayer, resolveSettings } from '../../src/config/merge.js';
+import type { ConfigFile } from '../../src/config/schema.js';
+import { UsageError } from '../../src/errors.js';
+
+const presets = readPresets();
+const resolve = (file: ConfigFile, flags = {}, environment = 'e') => resolveSettings({ file, fileName: 'f.yaml', environment, presets, flags });
+
+describe('precedence', () => {
+  it('each layer overrides the one below it, key by key', () => {
+    // retention: default 15d < preset minimal 2d < base 7d < env 10d < flag 20d
+    const file: ConfigFile = { preset: 'minimal', prometheus: { retention: '7d' }, environments: { e: { prometheus: { retention: '10d' } } } };
+    expect(DEFAULTS.prometheus.retention).toBe('15d');
+    expect(resolve({ preset: 'minimal', environments: { e: {} } }).prometheus.retention).toBe('2d');
+    expect(resolve({ ...file, environments: { e: {} } }).prometheus.retention).toBe('7d');
+    expect(resolve(file).prometheus.retention).toBe('10d');
+    expect(resolve(file, { prometheus: { retention: '20d' } }).prometheus.retention).toBe('20d');
+    // a sibling key from a lower layer survives a higher layer that sets another key
+    expect(resolve(file, { prometheus: { retention: '20d' } }).prometheus.persistence).toBe(false);
+  });
+
+  it('the preset is chosen by flags, then environment, then base, then standard', () => {
+    expect(resolve({ environments: { e: {} } }).preset).toBe('standard');
+    expect(resolve({ preset: 'minimal', environments: { e: {} } }).preset).toBe('minimal');
+    expect(resolve({ preset: 'minimal', environments: { e: { preset: 'ha' } } }).preset).toBe('ha');
+    expect(resolve({ preset: 'minimal', environments: { e: { preset: 'ha' } } }, { preset: 'standard' }).preset).toBe('standard');
+    expect(resolve({ environments: { e: { preset: 'ha' } } }).alertmanager.replicas).toBe(3);
+  });
+
+  it('null overrides a lower value; arrays replace rather than append', () => {
+    const file: ConfigFile = {
+      tls: { clusterIssuer: 'le' },
+      alertmanager: { receivers: [{ name: 'a', type: 'webhook', url: 'env:A' }] },
+      environments: { e: { tls: { clusterIssuer: null, secretName: 'wild' }, alertmanager: { receivers: [{ name: 'b', type: 'webhook', url: 'env:B' }] } } },
+    };
+    const s = resolve(file);
+    expect(s.tls).toEqual({ clusterIssuer: null, secretName: 'wild' });
+    expect(s.alertmanager.receivers.map((r) => r.name)).toEqual(['b']);
+  });
+
+  it('mergeLayer changes neither input', () => {
+    const base = { a: { b: 1, c: [1] } };
+    const over = { a: { b: 2 } };
+    const out = mergeLayer(base, over);
+    expect(out).toEqual({ a: { b: 2, c: [1] } });
+    expect(base).toEqual({ a: { b: 1, c: [1] } });
+  });
+});
+
+describe('errors', () => {
+  it('an undefined environment names the defined ones', () => {
+    expect(() => resolve({ environments: { dev: {}, prod: {} } }, {}, 'qa')).toThrow(UsageError);
+    try {
+      resolve({ environments: { dev: {}, prod: {} } }, {}, 'qa');
+    } catch (err) {
+      expect((err as UsageError).message).toBe('environment "qa" is not defined in f.yaml.');
+      expect((err as UsageError).hints[0]).toBe('Defined: dev, prod.');
+    }
+  });
+
+  it('rules spanning keys are all reported', () => {
+    const s = resolve({ environments: { e: {} } });
+    const bad = {
+      ...s,
+      tls: { clusterIssuer: 'a', secretName: 'b' },
+      alertmanager: { ...s.alertmanager, receivers: [{ name: 'x', type: 'webhook' as const, url: 'env:X' }, { name: 'x', type: 'webhook' as const, url: 'env:Y' }], route: { ...s.alertmanager.route, receiver: 'nope' } },
+      ingress: { className: null, hosts: { prometheus: 'a.example.com', grafana: 'a.example.com', alertmanager: null } },
+    };
+    expect(checkSettings(bad)).toEqual([
+      'tls.clusterIssuer and tls.secretName are both set; choose one (set the other to null, or pass --no-tls).',
+      'alertmanager.receivers: the name "x" is used twice; receiver names must be unique.',
+      'alertmanager.route.receiver: "nope" is not one of the receivers (x, x).',
+      'ingress.hosts: "a.example.com" is given to two components; each needs its own host.',
+    ]);
+    expect(checkSettings(s)).toEqual([]);
+  });
+});
