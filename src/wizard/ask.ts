@@ -129,18 +129,20 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
 
   const facts = await deps.discover(context);
 
-  // 5. StorageClass (not needed when the preset has no volumes)
+  // 5. StorageClass: not asked when the preset has no volumes
   const defaultStorage = facts?.storageClasses.find((c) => c.isDefault)?.name;
-  const storageClass = await resolve(
-    'storageClass',
-    preset === 'minimal' ? undefined : yes ? undefined : defaultStorage,
-    (p) =>
-      facts && facts.storageClasses.length
-        ? p.select({ message: 'StorageClass for Prometheus, Alertmanager and Grafana volumes', choices: classChoices(facts.storageClasses), default: defaultStorage })
-        : p.input({ message: 'StorageClass (cluster not reachable; empty = the cluster default)', validate: optional(checkDnsSubdomain) }),
-    preset !== 'minimal' && !defaultStorage,
-  );
-  set('storageClass', storageClass);
+  if (preset !== 'minimal' || flags.given.has('storageClass')) {
+    const storageClass = await resolve(
+      'storageClass',
+      yes ? undefined : defaultStorage,
+      (p) =>
+        facts && facts.storageClasses.length
+          ? p.select({ message: 'StorageClass for Prometheus, Alertmanager and Grafana volumes', choices: classChoices(facts.storageClasses), default: defaultStorage })
+          : p.input({ message: 'StorageClass (cluster not reachable; empty = the cluster default)', validate: optional(checkDnsSubdomain) }),
+      !defaultStorage,
+    );
+    set('storageClass', storageClass);
+  }
 
   // 6. IngressClass
   const defaultIngress = facts?.ingressClasses.find((c) => c.isDefault)?.name;

@@ -1,0 +1,201 @@
+/**
+ * The wizard, driven through its real prompts with @inquirer/testing's screen (the prompts are
+ * swapped for testable ones; the wizard code is the one `init` runs). Cluster reads are a fake:
+ * the e2e tier covers the real Kubernetes client.
+ */
+import { screen } from '@inquirer/testing/vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { askAnswers, WIZARD_SECRET, type ClusterFacts, type WizardDeps } from '../../src/wizard/ask.js';
+import { flagsToLayer } from '../../src/config/flags.js';
+
+const facts: ClusterFacts = {
+  storageClasses: [
+    { name: 'fast-ssd', isDefault: false },
+    { name: 'standard', isDefault: true },
+  ],
+  ingressClasses: [{ name: 'nginx', isDefault: true }],
+  clusterIssuers: ['letsencrypt-prod', 'letsencrypt-staging'],
+};
+const deps = (f: ClusterFacts | null = facts): WizardDeps => ({
+  contexts: () => ({ names: ['kind-dev', 'prod-eu'], current: 'kind-dev' }),
+  discover: async () => f,
+});
+const noFlags = { values: {}, given: new Set<string>() };
+const interactive = { flags: noFlags, yes: false, interactive: true };
+
+/** Waits for the next prompt and checks it is the one expected. */
+async function at(question: string) {
+  await screen.next();
+  expect(screen.getScreen()).toContain(question);
+}
+
+afterEach(() => screen.clear());
+
+describe('init wizard', () => {
+  it('asks in order, with defaults, and returns answers; a typed secret goes to the Secret, a reference stays', async () => {
+    const done = askAnswers(deps(), interactive, undefined);
+    await at('Kube context');
+    screen.keypress('down'); // prod-eu
+    screen.keypress('enter');
+    await at('Namespace');
+    screen.keypress('enter'); // monitoring
+    await at('Environment name');
+    screen.type('prod');
+    screen.keypress('enter');
+    await at('Preset');
+    screen.keypress('down'); // ha
+    screen.keypress('enter');
+    await at('StorageClass');
+    expect(screen.getScreen()).toContain('standard (default)');
+    screen.keypress('enter'); // the default is pre-selected
+    await at('IngressClass');
+    screen.keypress('enter');
+    await at('Ingress host for Prometheus');
+    screen.keypress('enter'); // none
+    await at('Ingress host for Grafana');
+    screen.type('grafana.example.com');
+    screen.keypress('enter');
+    await at('Ingress host for Alertmanager');
+    screen.keypress('enter');
+    await at('TLS for the ingress hosts');
+    screen.keypress('enter'); // ClusterIssuer
+    await at('ClusterIssuer');
+    screen.keypress('enter'); // letsencrypt-prod
+    await at('Alert receivers');
+    screen.keypress('space'); // Slack
+    screen.keypress('down');
+    screen.keypress('down');
+    screen.keypress('space'); // PagerDuty
+    screen.keypress('enter');
+    await at('Slack webhook URL');
+    screen.type('https://hooks.slack.com/services/T0/B0/CANARY');
+    expect(screen.getScreen()).not.toContain('CANARY'); // masked
+    screen.keypress('enter');
+    await at('Slack channel');
+    screen.keypress('enter'); // #alerts
+    await at('PagerDuty routing key');
+    screen.type('env:PD_KEY');
+    screen.keypress('enter');
+    await at('Default route');
+    screen.keypress('down'); // pagerduty
+    screen.keypress('enter');
+    await at('Grafana admin credentials');
+    screen.keypress('enter'); // generate
+    await at('Loki push URL');
+    screen.keypress('enter');
+    const r = await done;
+
+    expect(r.missing).toEqual([]);
+    expect(r.environment).toBe('prod');
+    expect(r.routeReceiver).toBe('pagerduty');
+    expect(r.secretValues).toEqual({ 'slack-webhook-url': 'https://hooks.slack.com/services/T0/B0/CANARY' });
+    const layer = flagsToLayer(r.answers);
+    expect(layer).toMatchObject({
+      kubeContext: 'prod-eu',
+      namespace: 'monitoring',
+      preset: 'ha',
+      storageClass: 'standard',
+      ingress: { className: 'nginx', hosts: { grafana: 'grafana.example.com' } },
+      tls: { clusterIssuer: 'letsencrypt-prod', secretName: null },
+    });
+    expect(layer.alertmanager?.receivers).toEqual([
+      { name: 'slack', type: 'slack', webhookUrl: `secret:${WIZARD_SECRET}/slack-webhook-url`, channel: '#alerts' },
+      { name: 'pagerduty', type: 'pagerduty', routingKey: 'env:PD_KEY' },
+    ]);
+    expect(JSON.stringify(r.answers.values)).not.toContain('CANARY');
+  });
+
+  it('a bad host is refused at the prompt with the DNS rule, then a good one is taken', async () => {
+    const done = askAnswers(deps(), interactive, 'dev');
+    for (const q of ['Kube context', 'Namespace', 'Preset', 'StorageClass', 'IngressClass', 'Ingress host for Prometheus']) {
+      await at(q);
+      if (q === 'Ingress host for Prometheus') break;
+      screen.keypress('enter');
+    }
+    screen.type('Prometheus_Host');
+    screen.keypress('enter');
+    await screen.next();
+    expect(screen.getScreen()).toContain('must be a DNS-1123 name');
+    for (let i = 0; i < 'Prometheus_Host'.length; i++) screen.keypress('backspace');
+    screen.type('prom.example.com');
+    screen.keypress('enter');
+    await at('Ingress host for Grafana');
+    screen.keypress('enter');
+    await at('Ingress host for Alertmanager');
+    screen.keypress('enter');
+    await at('TLS for the ingress hosts');
+    screen.keypress('down');
+    screen.keypress('down'); // none
+    screen.keypress('enter');
+    await at('Alert receivers');
+    screen.keypress('enter'); // none
+    await at('Grafana admin credentials');
+    screen.keypress('down'); // existing
+    screen.keypress('enter');
+    await at('Secret name');
+    screen.type('grafana-admin');
+    screen.keypress('enter');
+    await at('Loki push URL');
+    screen.keypress('enter');
+    const r = await done;
+    expect(r.answers.values).toMatchObject({ prometheusHost: 'prom.example.com', tls: true, grafanaAdminSecret: 'grafana-admin' });
+  });
+
+  it('with the cluster unreachable, classes are free text and a typed secret must be a reference', async () => {
+    const done = askAnswers(deps(null), interactive, 'dev');
+    for (const q of ['Kube context', 'Namespace', 'Preset']) {
+      await at(q);
+      screen.keypress('enter');
+    }
+    await at('StorageClass (cluster not reachable');
+    screen.type('gp3');
+    screen.keypress('enter');
+    await at('IngressClass (none found');
+    screen.keypress('enter');
+    for (const h of ['Prometheus', 'Grafana', 'Alertmanager']) {
+      await at(`Ingress host for ${h}`);
+      screen.keypress('enter');
+    }
+    await at('Alert receivers');
+    screen.keypress('down');
+    screen.keypress('down');
+    screen.keypress('down');
+    screen.keypress('space'); // webhook
+    screen.keypress('enter');
+    await at('Webhook URL');
+    screen.type('https://hooks.example.com/x');
+    screen.keypress('enter');
+    await screen.next();
+    expect(screen.getScreen()).toContain('the cluster is not reachable');
+    for (let i = 0; i < 'https://hooks.example.com/x'.length; i++) screen.keypress('backspace');
+    screen.type('env:WEBHOOK_URL');
+    screen.keypress('enter');
+    await at('Grafana admin credentials');
+    screen.keypress('enter');
+    await at('Loki push URL');
+    screen.keypress('enter');
+    const r = await done;
+    expect(r.facts).toBeNull();
+    expect(r.secretValues).toEqual({});
+    expect(r.answers.values).toMatchObject({ storageClass: 'gp3', webhookUrl: 'env:WEBHOOK_URL' });
+  });
+});
+
+describe('without prompts', () => {
+  it('--non-interactive lists every missing answer at once', async () => {
+    const r = await askAnswers(deps({ ...facts, storageClasses: [] }), { flags: { values: { grafanaHost: 'g.example.com' }, given: new Set(['grafanaHost']) }, yes: false, interactive: false }, undefined);
+    expect(r.missing).toEqual(['--env', '--storage-class', 'one of --tls-issuer <ClusterIssuer>, --tls-secret <Secret>, --no-tls']);
+  });
+  it('--yes takes the defaults and asks nothing', async () => {
+    const r = await askAnswers(deps(), { flags: noFlags, yes: true, interactive: true }, undefined);
+    expect(r.missing).toEqual([]);
+    expect(r.environment).toBe('dev');
+    expect(r.answers.values).toEqual({ kubeContext: 'kind-dev', namespace: 'monitoring', preset: 'standard' });
+  });
+  it('flags win over prompts: nothing is asked for a flagged answer', async () => {
+    const given = { kubeContext: 'prod-eu', namespace: 'obs', preset: 'minimal', ingressClass: 'nginx', prometheusHost: 'p.example.com', grafanaHost: 'g.example.com', alertmanagerHost: 'a.example.com', tls: false, webhookUrl: 'env:W', grafanaAdminSecret: 'ga', lokiUrl: 'http://loki:3100/loki/api/v1/push' };
+    const r = await askAnswers(deps(), { flags: { values: given, given: new Set(Object.keys(given)) }, yes: false, interactive: true }, 'qa');
+    expect(r.missing).toEqual([]);
+    expect(r.answers.values).toMatchObject({ kubeContext: 'prod-eu', namespace: 'obs', preset: 'minimal', webhookUrl: 'env:W', tls: true });
+  });
+});
