@@ -46,7 +46,9 @@ export function parseYamlWith<S extends z.ZodType>(text: string, fileName: strin
         )
         .join('\n');
     }
-    return `${fileName}${lineOf(path)}: ${formatPath(path) || '(top level)'}: ${issue.message}`;
+    // zod reports a bad record key (an environment name) without the refinement's sentence.
+    const message = issue.code === 'invalid_key' ? 'must be a DNS-1123 label such as dev, staging or prod (lowercase letters, digits and "-")' : issue.message;
+    return `${fileName}${lineOf(path)}: ${formatPath(path) || '(top level)'}: ${message}`;
   });
   throw new UsageError(
     `${fileName} has ${lines.length === 1 ? 'an error' : `${lines.length} errors`}:`,

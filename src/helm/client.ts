@@ -118,7 +118,9 @@ export class HelmClient {
       }
       throw err;
     }
-    if (result.exitCode !== 0) throw new UsageError(`"${runner.binary} version" failed: ${result.stderr.trim()}`);
+    if (result.exitCode !== 0) {
+      throw new UsageError(`"${runner.binary} version" failed: ${lastLines(result.stderr || result.stdout)}`, ['Fix: point --helm (or MONITOR_STACK_HELM) at a working helm 3.14+ or Helm 4 binary.']);
+    }
     return new HelmClient(runner, parseHelmVersion(result.stdout, runner.binary), kubeContext);
   }
 

@@ -1,0 +1,148 @@
+/**
+ * Bad input, through the built bin: each case exits 2 with its message, prints no stack trace,
+ * makes no helm call (the helm on offer is a recorder that fails if run), and writes nothing.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { recordedCalls, runCli, writeHelmRecorder } from '../support/run.js';
+
+const BASE_CONFIG = `charts:
+  prometheus: {source: "http://127.0.0.1:9/charts"}
+environments:
+  dev:
+    storageClass: standard
+    alertmanager:
+      receivers:
+        - {name: slack, type: slack, webhookUrl: "env:MS_TEST_UNSET_SLACK_URL"}
+`;
+
+const INIT = ['init', '--non-interactive', '--env', 'dev', '--storage-class', 'standard'];
+const SECRET = 'hooks.slack.com/services/T0000/B0000/SECRETSECRETSECRET';
+
+interface Case {
+  name: string;
+  args: string[];
+  /** Config file text; BASE_CONFIG when absent, no file when null. */
+  config?: string | null;
+  message: RegExp;
+  env?: Record<string, string>;
+}
+
+const cfg = (extra: string) => `${BASE_CONFIG}${extra}`;
+const envCfg = (env: string) => `environments:\n  dev:\n${env.replace(/^/gm, '    ')}\n`;
+
+const CASES: Case[] = [
+  // init: hosts and names
+  { name: 'host with an underscore', args: [...INIT, '--grafana-host', 'Bad_Host'], message: /--grafana-host "Bad_Host": must be a DNS-1123 name/ },
+  { name: 'host with an empty label', args: [...INIT, '--prometheus-host', 'a..example.com'], message: /--prometheus-host "a\.\.example\.com": must be a DNS-1123 name/ },
+  { name: 'host starting with a dash', args: [...INIT, '--alertmanager-host', '-am.example.com'], message: /--alertmanager-host "-am\.example\.com": must be a DNS-1123/ },
+  { name: 'host longer than 253', args: [...INIT, '--grafana-host', `${'a'.repeat(60)}.`.repeat(5) + 'com'], message: /at most 253 characters/ },
+  { name: 'host with a label over 63', args: [...INIT, '--grafana-host', `${'a'.repeat(64)}.example.com`], message: /--grafana-host .*must be a DNS-1123 name/ },
+  { name: 'host with a scheme', args: [...INIT, '--grafana-host', 'https://grafana.example.com'], message: /--grafana-host .*must be a DNS-1123 name/ },
+  { name: 'namespace in capitals', args: [...INIT, '--namespace', 'Monitoring'], message: /--namespace "Monitoring": must be a DNS-1123 label/ },
+  { name: 'namespace with a dot', args: [...INIT, '--namespace', 'mon.itoring'], message: /--namespace "mon\.itoring": must be a DNS-1123 label/ },
+  { name: 'StorageClass with an underscore', args: [...INIT, '--storage-class', 'Fast_SSD'], message: /--storage-class "Fast_SSD": must be a DNS-1123 name/ },
+  { name: 'IngressClass in capitals', args: [...INIT, '--ingress-class', 'NGINX'], message: /--ingress-class "NGINX": must be a DNS-1123 name/ },
+  { name: 'ClusterIssuer with a bang', args: [...INIT, '--tls-issuer', 'letsencrypt!'], message: /--tls-issuer "letsencrypt!": must be a DNS-1123/ },
+  { name: 'TLS Secret with a space', args: [...INIT, '--tls-secret', 'my cert'], message: /--tls-secret "my cert": must be a DNS-1123/ },
+  { name: 'Grafana admin Secret in capitals', args: [...INIT, '--grafana-admin-secret', 'Grafana'], message: /--grafana-admin-secret "Grafana": must be a DNS-1123/ },
+  { name: 'two TLS sources', args: [...INIT, '--tls-issuer', 'le', '--tls-secret', 'wild'], message: /--tls-issuer and --tls-secret are two ways/ },
+  { name: '--no-tls with an issuer', args: [...INIT, '--no-tls', '--tls-issuer', 'le'], message: /--no-tls cannot be combined/ },
+  { name: 'unknown preset', args: [...INIT, '--preset', 'huge'], message: /--preset "huge": must be one of: minimal, standard, ha/ },
+  { name: 'environment in capitals', args: ['init', '--non-interactive', '--env', 'Prod', '--storage-class', 'standard'], message: /--env "Prod": must be a DNS-1123 label/ },
+  { name: 'environment with an underscore', args: ['init', '--non-interactive', '--env', 'pre_prod', '--storage-class', 'standard'], message: /--env "pre_prod"/ },
+  // init: literal secrets and bad references
+  { name: 'literal Slack webhook URL', args: [...INIT, '--slack-webhook-url', `https://${SECRET}`], message: /--slack-webhook-url takes a reference, not a literal value.*env:NAME, file:PATH, secret:NAME\/KEY/ },
+  { name: 'literal SMTP password', args: [...INIT, '--email-to', 'a@example.com', '--email-from', 'b@example.com', '--smtp-smarthost', 'smtp.example.com:587', '--smtp-username', 'u', '--smtp-password', 'SECRETSECRETSECRET'], message: /--smtp-password takes a reference/ },
+  { name: 'literal PagerDuty key', args: [...INIT, '--pagerduty-routing-key', 'R0SECRETSECRETSECRET'], message: /--pagerduty-routing-key takes a reference/ },
+  { name: 'literal webhook URL', args: [...INIT, '--webhook-url', `http://${SECRET}`], message: /--webhook-url takes a reference/ },
+  { name: 'env: without a name', args: [...INIT, '--slack-webhook-url', 'env:'], message: /env: must be followed by a variable name/ },
+  { name: 'env: with a bad name', args: [...INIT, '--slack-webhook-url', 'env:1SLACK'], message: /env: must be followed by a variable name/ },
+  { name: 'file: without a path', args: [...INIT, '--webhook-url', 'file:'], message: /file: must be followed by a path/ },
+  { name: 'secret: without a key', args: [...INIT, '--pagerduty-routing-key', 'secret:pd'], message: /secret: must be followed by NAME\/KEY/ },
+  { name: 'secret: with a bad Secret name', args: [...INIT, '--pagerduty-routing-key', 'secret:PD_Keys/key'], message: /secret: must be followed by NAME\/KEY/ },
+  // init: receivers
+  { name: 'Slack channel without #', args: [...INIT, '--slack-webhook-url', 'env:S', '--slack-channel', 'alerts'], message: /--slack-channel "alerts": must be a Slack channel/ },
+  { name: 'Slack channel without a webhook', args: [...INIT, '--slack-channel', '#alerts'], message: /--slack-channel needs --slack-webhook-url/ },
+  { name: 'e-mail without a domain', args: [...INIT, '--email-to', 'oncall'], message: /--email-to "oncall": must be an e-mail address/ },
+  { name: 'e-mail without a TLD', args: [...INIT, '--email-from', 'a@b'], message: /--email-from "a@b": must be an e-mail address/ },
+  { name: 'smarthost without a port', args: [...INIT, '--smtp-smarthost', 'smtp.example.com'], message: /--smtp-smarthost "smtp\.example\.com": must be host:port/ },
+  { name: 'smarthost with port 99999', args: [...INIT, '--smtp-smarthost', 'smtp.example.com:99999'], message: /must be host:port/ },
+  { name: 'e-mail receiver missing from and smarthost', args: [...INIT, '--email-to', 'a@example.com'], message: /the e-mail receiver also needs --email-from, --smtp-smarthost/ },
+  { name: 'SMTP password without a username', args: [...INIT, '--email-to', 'a@example.com', '--email-from', 'b@example.com', '--smtp-smarthost', 'smtp.example.com:587', '--smtp-password', 'env:P'], message: /also needs --smtp-username/ },
+  // init: URLs, durations, sizes
+  { name: 'Loki URL without a scheme', args: [...INIT, '--loki-url', 'loki-gateway/loki/api/v1/push'], message: /--loki-url .*must be an absolute http/ },
+  { name: 'Loki URL with ftp', args: [...INIT, '--loki-url', 'ftp://loki/push'], message: /must use http:\/\/ or https:\/\// },
+  { name: 'retention without a unit', args: [...INIT, '--retention', '15'], message: /--retention "15": must be a Prometheus duration/ },
+  { name: 'retention in words', args: [...INIT, '--retention', '15 days'], message: /--retention "15 days": must be a Prometheus duration/ },
+  { name: 'retention of zero', args: [...INIT, '--retention', '0d'], message: /--retention "0d"/ },
+  { name: 'size without a unit', args: [...INIT, '--prometheus-storage-size', '50'], message: /--prometheus-storage-size "50": must be a Kubernetes quantity/ },
+  { name: 'size in lowercase gb', args: [...INIT, '--prometheus-storage-size', '50gb'], message: /--prometheus-storage-size "50gb"/ },
+  { name: 'several bad flags at once', args: [...INIT, '--grafana-host', 'X', '--retention', 'x'], message: /invalid flags:\n\s+- --grafana-host "X".*\n\s+- --retention "x"/ },
+  // init: missing answers and unknown flags
+  { name: 'non-interactive init without --env', args: ['init', '--non-interactive', '--storage-class', 'standard'], message: /a non-interactive run is missing an answer; give it as flags:\n\s+- --env/ },
+  { name: 'non-interactive init missing env, StorageClass and TLS', args: ['init', '--non-interactive', '--grafana-host', 'g.example.com'], message: /missing 3 answers[\s\S]*- --env[\s\S]*- --storage-class[\s\S]*--no-tls/ },
+  { name: 'unknown flag', args: ['init', '--storage', 'x'], message: /unknown option '--storage'/ },
+  { name: 'misspelt secret flag does not echo its value', args: ['init', `--slack-webhook=https://${SECRET}`], message: /unknown option '--slack-webhook=…'/ },
+  { name: 'flag without its value', args: ['init', '--non-interactive', '--grafana-host'], message: /option '--grafana-host <host>' argument missing/ },
+  { name: 'unknown command', args: ['instal'], message: /unknown command 'instal'/ },
+  // render / upgrade / status: flags
+  { name: 'render without --env', args: ['render'], message: /required option '--env <name>' not specified/ },
+  { name: 'render of an undefined environment', args: ['render', '--env', 'qa'], message: /environment "qa" is not defined in monitor-stack\.yaml\.\n\s+Defined: dev\./ },
+  { name: 'upgrade with a bad flag value', args: ['upgrade', '--env', 'dev', '--grafana-host', 'BAD'], message: /--grafana-host "BAD"/ },
+  { name: 'upgrade with a bad timeout', args: ['upgrade', '--env', 'dev', '--timeout', 'forever'], message: /--timeout "forever": must be a duration/ },
+  { name: 'upgrade with an unset env: reference', args: ['upgrade', '--env', 'dev'], message: /env:MS_TEST_UNSET_SLACK_URL: the environment variable MS_TEST_UNSET_SLACK_URL is not set/ },
+  { name: 'status with an unknown output', args: ['status', '--env', 'dev', '--output', 'xml'], message: /argument 'xml' is invalid. Allowed choices are table, json/ },
+  { name: 'no config file', args: ['render', '--env', 'dev'], config: null, message: /no config file at monitor-stack\.yaml\.\n\s+Fix: run `monitor-stack init`/ },
+  // config file errors
+  { name: 'unknown top-level key', args: ['render', '--env', 'dev'], config: cfg('storageclass: fast\n'), message: /monitor-stack\.yaml:\d+: storageclass: unknown key\. Expected one of: .*storageClass/ },
+  { name: 'unknown nested key', args: ['render', '--env', 'dev'], config: envCfg('ingress:\n  host: g.example.com'), message: /environments\.dev\.ingress\.host: unknown key\. Expected one of: className, hosts/ },
+  { name: 'replicas as a word', args: ['render', '--env', 'dev'], config: envCfg('prometheus:\n  replicas: two'), message: /environments\.dev\.prometheus\.replicas: Invalid input: expected number, received string/ },
+  { name: 'replicas of zero', args: ['render', '--env', 'dev'], config: envCfg('prometheus:\n  replicas: 0'), message: /prometheus\.replicas: Too small/ },
+  { name: 'retention in words in the file', args: ['render', '--env', 'dev'], config: envCfg('prometheus:\n  retention: 2 weeks'), message: /prometheus\.retention: must be a Prometheus duration/ },
+  { name: 'size without a unit in the file', args: ['render', '--env', 'dev'], config: envCfg('grafana:\n  storageSize: "10"'), message: /grafana\.storageSize: must be a Kubernetes quantity/ },
+  { name: 'persistence as a string', args: ['render', '--env', 'dev'], config: envCfg('grafana:\n  persistence: "yes"'), message: /grafana\.persistence: Invalid input: expected boolean/ },
+  { name: 'unknown receiver type', args: ['render', '--env', 'dev'], config: envCfg('alertmanager:\n  receivers:\n    - {name: t, type: teams, url: "env:T"}'), message: /alertmanager\.receivers\[0\]\.type: Invalid discriminator value\. Expected 'slack' \| 'email' \| 'pagerduty' \| 'webhook'/ },
+  { name: 'literal secret in the file', args: ['render', '--env', 'dev'], config: envCfg(`alertmanager:\n  receivers:\n    - {name: s, type: slack, webhookUrl: "https://${SECRET}"}`), message: /receivers\[0\]\.webhookUrl: takes a reference, not a literal value/ },
+  { name: 'receiver without its webhook', args: ['render', '--env', 'dev'], config: envCfg('alertmanager:\n  receivers:\n    - {name: s, type: slack}'), message: /receivers\[0\]\.webhookUrl: Invalid input: expected string, received undefined/ },
+  { name: 'two receivers with one name', args: ['render', '--env', 'dev'], config: envCfg('alertmanager:\n  receivers:\n    - {name: a, type: webhook, url: "env:A"}\n    - {name: a, type: webhook, url: "env:B"}'), message: /the name "a" is used twice/ },
+  { name: 'route to a missing receiver', args: ['render', '--env', 'dev'], config: envCfg('alertmanager:\n  route: {receiver: oncall}'), message: /alertmanager\.route\.receiver: "oncall" is not one of the receivers \(none defined\)/ },
+  { name: 'two TLS sources in the file', args: ['render', '--env', 'dev'], config: envCfg('tls: {clusterIssuer: le, secretName: wild}'), message: /tls\.clusterIssuer and tls\.secretName are both set/ },
+  { name: 'one host for two components', args: ['render', '--env', 'dev'], config: envCfg('ingress:\n  hosts: {grafana: a.example.com, prometheus: a.example.com}'), message: /"a\.example\.com" is given to two components/ },
+  { name: 'promtail on with no Loki URL', args: ['render', '--env', 'dev'], config: envCfg('loki: {url: null}'), message: /components\.promtail is on but loki\.url is null/ },
+  { name: 'chart version "latest"', args: ['render', '--env', 'dev'], config: envCfg('charts:\n  grafana: {version: latest}'), message: /charts\.grafana\.version: must be a chart version such as 29\.27\.0/ },
+  { name: 'unknown chart', args: ['render', '--env', 'dev'], config: envCfg('charts:\n  loki: {version: 1.0.0}'), message: /environments\.dev\.charts\.loki: unknown key\. Expected one of: prometheus, grafana, promtail/ },
+  { name: 'environment name in capitals', args: ['render', '--env', 'dev'], config: 'environments:\n  Prod: {}\n  dev: {}\n', message: /environments\.Prod: must be a DNS-1123 label/ },
+  { name: 'unknown preset in the file', args: ['render', '--env', 'dev'], config: 'preset: large\nenvironments:\n  dev: {}\n', message: /preset: Invalid option: expected one of "minimal"\|"standard"\|"ha"/ },
+  { name: 'invalid YAML', args: ['render', '--env', 'dev'], config: 'environments:\n  dev: [\n', message: /monitor-stack\.yaml is not valid YAML/ },
+  { name: 'duplicate keys', args: ['render', '--env', 'dev'], config: 'environments:\n  dev: {}\n  dev: {}\n', message: /monitor-stack\.yaml:3:3: Map keys must be unique/ },
+  { name: 'a list where a map belongs', args: ['render', '--env', 'dev'], config: 'environments: [dev]\n', message: /environments: Invalid input: expected record, received array/ },
+];
+
+describe('bad input: exit 2, a clear message, no helm call, nothing written', () => {
+  it('has at least 50 cases', () => expect(CASES.length).toBeGreaterThanOrEqual(50));
+
+  it.concurrent.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ms-bad-'));
+    const log = join(dir, 'helm-calls.log');
+    const helm = writeHelmRecorder(join(dir, 'helm'), log);
+    const configText = c.config === undefined ? BASE_CONFIG : c.config;
+    if (configText !== null) writeFileSync(join(dir, 'monitor-stack.yaml'), configText);
+    const before = readdirSync(dir).sort();
+    const hash = configText === null ? null : createHash('sha256').update(configText).digest('hex');
+
+    const r = await runCli(c.args, { cwd: dir, env: { MONITOR_STACK_HELM: helm, KUBECONFIG: join(dir, 'no-kubeconfig'), ...c.env } });
+
+    expect(r.stderr).toMatch(c.message);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
+    expect(r.stderr + r.stdout).not.toContain('SECRETSECRETSECRET');
+    expect(recordedCalls(log)).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual(before);
+    if (hash) expect(createHash('sha256').update(readFileSync(join(dir, 'monitor-stack.yaml'))).digest('hex')).toBe(hash);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});

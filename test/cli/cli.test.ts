@@ -1,0 +1,121 @@
+/** The built bin as a user runs it: version, help, render, init writing a file, the packed tarball. */
+import { execa } from 'execa';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../support/run.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+const noCluster = (dir: string) => ({ KUBECONFIG: join(dir, 'none') });
+
+describe('basics', () => {
+  it('--version prints the package version', async () => {
+    const r = await runCli(['--version'], { cwd: ROOT });
+    expect(r).toMatchObject({ exitCode: 0, stdout: version });
+  });
+
+  it('--help lists the commands; upgrade --help shows its alias and flags', async () => {
+    const r = await runCli(['--help'], { cwd: ROOT });
+    expect(r.exitCode).toBe(0);
+    for (const c of ['init', 'render', 'upgrade|apply', 'status']) expect(r.stdout).toContain(c);
+    const u = await runCli(['apply', '--help'], { cwd: ROOT });
+    expect(u.stdout).toContain('--dry-run');
+    expect(u.stdout).toContain('--no-wait');
+  });
+});
+
+describe('render', () => {
+  const config = `environments:
+  prod:
+    preset: ha
+    storageClass: fast-ssd
+    ingress: {hosts: {grafana: grafana.example.com}}
+    tls: {secretName: wildcard-tls}
+    alertmanager:
+      receivers:
+        - {name: oncall, type: pagerduty, routingKey: "env:PD_KEY"}
+`;
+  it('writes one overlay per chart, byte-identical across runs, with a header naming chart, version, environment and hash', async () => {
+    const dir = tmp('ms-render-');
+    writeFileSync(join(dir, 'monitor-stack.yaml'), config);
+    const a = await runCli(['render', '--env', 'prod', '--out', 'a'], { cwd: dir });
+    const b = await runCli(['render', '--env', 'prod', '--out', 'b'], { cwd: dir });
+    expect(a.exitCode, a.stderr).toBe(0);
+    expect(b.exitCode).toBe(0);
+    expect(readdirSync(join(dir, 'a', 'prod')).sort()).toEqual(['grafana.values.yaml', 'prometheus.values.yaml', 'promtail.values.yaml']);
+    for (const f of readdirSync(join(dir, 'a', 'prod'))) expect(readFileSync(join(dir, 'a', 'prod', f), 'utf8')).toBe(readFileSync(join(dir, 'b', 'prod', f), 'utf8'));
+    const prom = readFileSync(join(dir, 'a', 'prod', 'prometheus.values.yaml'), 'utf8');
+    expect(prom).toMatch(/^# monitor-stack values overlay for chart prometheus 29\.27\.0, release prometheus in namespace monitoring\n# environment: prod; preset: ha; settings sha256: [0-9a-f]{16}\n/);
+    expect(a.stderr).toContain('Grafana Alloy');
+    // a flag overrides the file for this run only
+    const c = await runCli(['render', '--env', 'prod', '--out', 'c', '--retention', '90d'], { cwd: dir });
+    expect(readFileSync(join(dir, 'c', 'prod', 'prometheus.values.yaml'), 'utf8')).toContain('retention: 90d');
+    expect(readFileSync(join(dir, 'monitor-stack.yaml'), 'utf8')).toBe(config);
+  });
+});
+
+describe('init --non-interactive', () => {
+  it('writes references, never values, and keeps what the file already had', async () => {
+    const dir = tmp('ms-init-');
+    writeFileSync(join(dir, 'monitor-stack.yaml'), '# our mirror\ncharts:\n  grafana: {source: "https://charts.internal.example.com"}\n');
+    const r = await runCli(
+      ['init', '--non-interactive', '--env', 'staging', '--storage-class', 'gp3', '--slack-webhook-url', 'env:SLACK_URL', '--email-to', 'a@example.com', '--email-from', 'b@example.com', '--smtp-smarthost', 'smtp.example.com:587', '--smtp-username', 'am', '--smtp-password', 'file:/run/secrets/smtp'],
+      { cwd: dir, env: { ...noCluster(dir), SLACK_URL: 'https://hooks.example.com/CANARY-INIT' } },
+    );
+    expect(r.exitCode, r.stderr).toBe(0);
+    const text = readFileSync(join(dir, 'monitor-stack.yaml'), 'utf8');
+    expect(text).toMatch(/^# our mirror\ncharts:\n {2}grafana: \{ source: "https:\/\/charts\.internal\.example\.com" \}\n/);
+    expect(text).toContain('webhookUrl: env:SLACK_URL');
+    expect(text).toContain('password: file:/run/secrets/smtp');
+    expect(text + r.stdout + r.stderr).not.toContain('CANARY-INIT');
+    expect(r.stderr).toContain('Next: monitor-stack upgrade --env staging');
+    const rendered = await runCli(['render', '--env', 'staging'], { cwd: dir });
+    expect(rendered.exitCode, rendered.stderr).toBe(0);
+  });
+
+  it('--dry-run shows the file and writes nothing', async () => {
+    const dir = tmp('ms-init-dry-');
+    const r = await runCli(['init', '--non-interactive', '--yes', '--dry-run'], { cwd: dir, env: noCluster(dir) });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('environments:\n  dev:');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('CI=true never prompts, even without --non-interactive', async () => {
+    const dir = tmp('ms-init-ci-');
+    const r = await runCli(['init'], { cwd: dir, env: { ...noCluster(dir), CI: 'true' } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('a non-interactive run is missing');
+  });
+});
+
+describe('unexpected errors', () => {
+  it('--debug shows the stack; without it, one line and a hint', async () => {
+    const dir = tmp('ms-debug-');
+    writeFileSync(join(dir, 'monitor-stack.yaml'), 'environments: {dev: {}}\n');
+    // An unreadable kubeconfig reaches the Kubernetes client during upgrade.
+    writeFileSync(join(dir, 'kubeconfig'), 'not: [valid');
+    const { ensureTools } = await import('../../scripts/tools.mjs');
+    const env = { KUBECONFIG: join(dir, 'kubeconfig'), MONITOR_STACK_HELM: ensureTools().helm4 };
+    const plain = await runCli(['upgrade', '--env', 'dev'], { cwd: dir, env });
+    expect(plain.exitCode).toBe(2);
+    expect(plain.stderr).toContain('error: cannot read kubeconfig');
+    expect(plain.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    const debug = await runCli(['upgrade', '--env', 'dev', '--debug'], { cwd: dir, env });
+    expect(debug.stderr).toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+});
+
+describe('packaging', () => {
+  it('npm pack, then npx ./monitor-stack-<version>.tgz --version, from an empty folder', async () => {
+    const dir = tmp('ms-pack-');
+    await execa('npm', ['pack', '--pack-destination', dir], { cwd: ROOT, env: { npm_config_loglevel: 'error' } });
+    const tgz = `monitor-stack-${version}.tgz`;
+    expect(readdirSync(dir)).toEqual([tgz]);
+    const r = await execa('npx', ['--yes', '--prefer-offline', `./${tgz}`, '--version'], { cwd: dir, reject: false, env: { npm_config_loglevel: 'error' } });
+    expect(r.stdout.trim()).toBe(version);
+  }, 180_000);
+});
