@@ -4,7 +4,7 @@
  */
 import { prometheusServerService } from '../charts.js';
 import type { Settings } from '../config/schema.js';
-import { ingressAnnotations, ingressClass, ingressTls } from './ingress.js';
+import { ingressValues } from './ingress.js';
 
 /** Keys of the Grafana admin Secret, as the chart reads them (`admin.userKey`, `admin.passwordKey`). */
 export const GRAFANA_ADMIN_KEYS = { user: 'admin-user', password: 'admin-password' } as const;
@@ -49,17 +49,7 @@ export function renderGrafanaValues(s: Settings): Record<string, unknown> {
       ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
     },
     ...(s.highAvailability.podDisruptionBudget && s.grafana.replicas > 1 ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
-    ...(host
-      ? {
-          ingress: {
-            enabled: true,
-            ...ingressClass(s, 'ingressClassName'),
-            ...ingressAnnotations(s),
-            hosts: [host],
-            tls: ingressTls(s, host),
-          },
-        }
-      : {}),
+    ...(host ? { ingress: ingressValues(s, host, 'ingressClassName', [host]) } : {}),
     admin: { existingSecret: grafanaAdminSecretName(s), userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
     datasources: { 'datasources.yaml': { apiVersion: 1, datasources } },
   };

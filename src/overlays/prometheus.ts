@@ -5,7 +5,7 @@
  * `shared/upstream-charts` by test/unit/overlay-keys.test.ts.
  */
 import type { Receiver, Settings } from '../config/schema.js';
-import { ingressAnnotations, ingressClass, ingressTls } from './ingress.js';
+import { ingressValues } from './ingress.js';
 import { planReceiverSecrets, type ReceiverSecretPlan } from './receivers.js';
 
 type Values = Record<string, unknown>;
@@ -30,17 +30,7 @@ export function renderPrometheusValues(s: Settings): Values {
     },
     ...antiAffinity,
     ...(ha.podDisruptionBudget ? { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } } : {}),
-    ...(serverHost
-      ? {
-          ingress: {
-            enabled: true,
-            ...ingressClass(s, 'ingressClassName'),
-            ...ingressAnnotations(s),
-            hosts: [serverHost],
-            tls: ingressTls(s, serverHost),
-          },
-        }
-      : {}),
+    ...(serverHost ? { ingress: ingressValues(s, serverHost, 'ingressClassName', [serverHost]) } : {}),
   };
   return {
     server,
@@ -71,18 +61,8 @@ function renderAlertmanagerValues(s: Settings): Values {
     },
     ...(ha.podAntiAffinity === 'none' ? {} : { podAntiAffinity: ha.podAntiAffinity }),
     ...(ha.podDisruptionBudget ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
-    ...(host
-      ? {
-          ingress: {
-            enabled: true,
-            ...ingressClass(s, 'className'),
-            ...ingressAnnotations(s),
-            // alertmanager 1.42.0: hosts are {host, paths} objects, unlike server.ingress.hosts.
-            hosts: [{ host, paths: [{ path: '/', pathType: 'ImplementationSpecific' }] }],
-            tls: ingressTls(s, host),
-          },
-        }
-      : {}),
+    // alertmanager 1.42.0: hosts are {host, paths} objects, unlike server.ingress.hosts.
+    ...(host ? { ingress: ingressValues(s, host, 'className', [{ host, paths: [{ path: '/', pathType: 'ImplementationSpecific' }] }]) } : {}),
     ...(secrets.mounts.length ? { extraSecretMounts: secrets.mounts } : {}),
     config: {
       receivers,
