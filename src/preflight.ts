@@ -25,9 +25,10 @@ const classList = (items: ClassInfo[]) =>
 /**
  * Checks the objects the settings name against the cluster, and local chart folders.
  * @param configDir folder local chart sources are relative to.
+ * @param storageClasses the cluster's StorageClasses (read once by the caller).
  * @returns one result per check; failures have `ok: false`.
  */
-export async function checkCluster(kube: KubeClient, s: Settings, plans: ReleasePlan[], configDir: string): Promise<CheckResult[]> {
+export async function checkCluster(kube: KubeClient, s: Settings, plans: ReleasePlan[], configDir: string, storageClasses: ClassInfo[]): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const pass = (group: string, message: string) => results.push({ group, ok: true, message });
   const fail = (group: string, message: string, hints: string[]) => results.push({ group, ok: false, message, hints });
@@ -35,7 +36,6 @@ export async function checkCluster(kube: KubeClient, s: Settings, plans: Release
   const nsExists = await kube.namespaceExists(s.namespace);
   pass('kubernetes-api', nsExists ? `namespace ${s.namespace} exists` : `namespace ${s.namespace} does not exist yet: it will be created`);
 
-  const storageClasses = await kube.listStorageClasses();
   const usesVolumes = s.prometheus.persistence || (s.components.alertmanager && s.alertmanager.persistence) || (s.components.grafana && s.grafana.persistence);
   if (s.storageClass) {
     if (storageClasses.some((c) => c.name === s.storageClass)) pass('cluster objects', `StorageClass ${s.storageClass} exists`);

@@ -105,7 +105,7 @@ export async function runInit(ctx: CommandContext): Promise<void> {
     const { confirm } = await import('@inquirer/prompts');
     if (await confirm({ message: `Run the upgrade of ${env} now?`, default: true })) {
       const { runUpgrade } = await import('./upgrade.js');
-      await runUpgrade({ ...ctx, options: { env, wait: true, timeout: '10m', helm: options.helm }, flags: { values: {}, given: new Set() } });
+      await runUpgrade({ ...ctx, options: { env, wait: true, timeout: '10m' }, flags: { values: {}, given: new Set() } });
     }
   }
 }

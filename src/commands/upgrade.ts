@@ -69,7 +69,26 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
   const kube = KubeClient.load(settings.kubeContext);
   const serverVersion = await kube.serverVersion();
   ui.check({ group: 'kubernetes-api', ok: true, message: `reached ${kube.server} (context ${kube.context}, Kubernetes ${serverVersion})` });
-  const results = await checkCluster(kube, settings, plans, configDir);
+  const storageClasses = await kube.listStorageClasses();
+  const results = await checkCluster(kube, settings, plans, configDir, storageClasses);
+  // What is installed: for the values diff, and for changes the cluster would refuse mid-way.
+  const installed = new Map((await helm.list(settings.namespace)).map((r) => [r.name, r]));
+  const current = new Map<string, Record<string, unknown>>();
+  for (const plan of plans) if (installed.has(plan.release)) current.set(plan.release, await helm.getValues(plan.release, plan.namespace));
+  const defaultClass = storageClasses.find((c) => c.isDefault)?.name;
+  for (const plan of plans) {
+    for (const message of current.has(plan.release) ? storageClassChanges(plan.id, plan.release, current.get(plan.release), plan.values, defaultClass) : []) {
+      results.push({
+        group: 'volumes',
+        ok: false,
+        message,
+        hints: [
+          'Fix: keep the StorageClass the release was installed with (set it for this environment in monitor-stack.yaml),',
+          'or move the data to new volumes first (back up, uninstall the release, delete its PVCs, upgrade).',
+        ],
+      });
+    }
+  }
   for (const r of results) ui.check(r);
   const failed = results.filter((r) => !r.ok);
   if (failed.length) {
@@ -77,19 +96,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
   }
   for (const plan of plans) if (plan.deprecation) ui.warn(plan.deprecation);
 
-  // 3. Diff against what is installed, and refuse changes the cluster would refuse mid-way.
-  const installed = new Map((await helm.list(settings.namespace)).map((r) => [r.name, r]));
-  const current = new Map<string, Record<string, unknown>>();
-  for (const plan of plans) if (installed.has(plan.release)) current.set(plan.release, await helm.getValues(plan.release, plan.namespace));
-  const defaultClass = (await kube.listStorageClasses()).find((c) => c.isDefault)?.name;
-  const refused = plans.flatMap((p) => (current.has(p.release) ? storageClassChanges(p.id, p.release, current.get(p.release), p.values, defaultClass) : []));
-  if (refused.length) {
-    throw new UsageError('this upgrade would change the StorageClass of existing volumes; nothing was changed.', [
-      ...refused.map((r) => `- ${r}`),
-      'Fix: keep the StorageClass the release was installed with (set it for this environment in monitor-stack.yaml),',
-      '     or move the data to new volumes first (back up, uninstall the release, delete its PVCs, upgrade).',
-    ]);
-  }
+  // 3. Diff against what is installed.
   await printValuesDiff(ui, plans, installed, current);
 
   await withPrivateTempDir(async (tmp) => {
