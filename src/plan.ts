@@ -28,6 +28,8 @@ export interface ReleasePlan {
   overlay: string;
   /** Set when the chart is deprecated upstream. */
   deprecation?: string;
+  /** Set when the version differs from the one the overlay keys were checked against. */
+  versionNote?: string;
 }
 
 const RENDERERS: Record<ChartId, (s: Settings) => Record<string, unknown>> = {
@@ -79,6 +81,9 @@ export function planReleases(s: Settings): ReleasePlan[] {
       fileName: `${id}.values.yaml`,
       overlay,
       ...(pinned.deprecation ? { deprecation: pinned.deprecation } : {}),
+      ...(chart.version !== pinned.version
+        ? { versionNote: `chart ${pinned.chart} ${chart.version} is not the version this monitor-stack checked its overlay keys against (${pinned.version}); review the rendered overlay against that version's values.` }
+        : {}),
     };
   });
 }

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Document, parseDocument, stringify } from 'yaml';
 import type { CommandContext } from '../cli.js';
+import { CHART_IDS, PINNED_CHARTS } from '../charts.js';
 import { checkEnvironmentName } from '../config/index.js';
 import { checkFlagValues, flagsToLayer } from '../config/flags.js';
 import { parseYamlWith, readPresets } from '../config/load.js';
@@ -39,7 +40,7 @@ function clusterDeps(KubeClient: typeof import('../kube/client.js').KubeClient):
         const [storageClasses, ingressClasses, clusterIssuers] = await Promise.all([kube.listStorageClasses(), kube.listIngressClasses(), kube.listClusterIssuers()]);
         return { storageClasses, ingressClasses, clusterIssuers } satisfies ClusterFacts;
       } catch (err) {
-        process.stderr.write(`note: cannot read the cluster (${(err as Error).message.split('\n')[0]}); answers will not be checked against it.\n`);
+        process.stderr.write(`note: cannot read the cluster, so answers are not checked against it: ${(err as Error).message.split('\n')[0]}\n`);
         return null;
       }
     },
@@ -74,6 +75,14 @@ export async function runInit(ctx: CommandContext): Promise<void> {
   if (result.routeReceiver && layer.alertmanager) layer.alertmanager.route = { receiver: result.routeReceiver };
   const doc = existingText !== undefined ? parseDocument(existingText) : new Document({});
   if (existingText === undefined) doc.commentBefore = NEW_FILE_HEADER;
+  // Pin what this version of monitor-stack was checked against, so a chart upgrade is a change
+  // in the file (and its review), not a side effect of upgrading monitor-stack.
+  for (const id of CHART_IDS) {
+    const pinned = PINNED_CHARTS[id];
+    if (!doc.hasIn(['charts', id, 'release'])) doc.setIn(['charts', id, 'release'], id);
+    if (!doc.hasIn(['charts', id, 'version'])) doc.setIn(['charts', id, 'version'], pinned.version);
+    if (!doc.hasIn(['charts', id, 'source'])) doc.setIn(['charts', id, 'source'], pinned.repository);
+  }
   const replacing = doc.hasIn(['environments', env]);
   doc.setIn(['environments', env], doc.createNode(JSON.parse(JSON.stringify(layer))));
   const text = doc.toString({ lineWidth: 0 });

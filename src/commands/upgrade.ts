@@ -94,7 +94,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
   if (failed.length) {
     throw new UsageError(`preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}; nothing was changed.`, failed.flatMap(preflightLines));
   }
-  for (const plan of plans) if (plan.deprecation) ui.warn(plan.deprecation);
+  for (const plan of plans) for (const note of [plan.deprecation, plan.versionNote]) if (note) ui.warn(note);
 
   // 3. Diff against what is installed.
   await printValuesDiff(ui, plans, installed, current);

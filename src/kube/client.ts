@@ -3,6 +3,9 @@
  * commands that talk to a cluster). Secrets are written through the API, never through argv.
  */
 import * as k8s from '@kubernetes/client-node';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { OperationError, UsageError } from '../errors.js';
 
 /** A cluster-scoped class (StorageClass, IngressClass) and whether it is the cluster default. */
@@ -24,6 +27,18 @@ function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Whether there is a kubeconfig to read: a file named by $KUBECONFIG (colon-separated), else
+ * ~/.kube/config, else an in-cluster service account. Without one, @kubernetes/client-node
+ * 1.4's loadFromDefault invents a context "loaded-context" for http://localhost:8080; we never
+ * want to offer or use that.
+ */
+export function hasKubeconfig(env = process.env): boolean {
+  if (env.KUBECONFIG) return env.KUBECONFIG.split(delimiter).some((p) => p && existsSync(p));
+  if (existsSync(join(homedir(), '.kube', 'config'))) return true;
+  return Boolean(env.KUBERNETES_SERVICE_HOST) && existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
+}
+
 const statusOf = (err: unknown): number | undefined => (err instanceof k8s.ApiException ? err.code : undefined);
 
 export class KubeClient {
@@ -40,6 +55,11 @@ export class KubeClient {
    * @throws UsageError when there is no kubeconfig or the context is not in it.
    */
   static load(context?: string | null): KubeClient {
+    if (!hasKubeconfig()) {
+      throw new UsageError(`no kubeconfig found (${process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG} names no existing file` : '~/.kube/config does not exist'}).`, [
+        'Fix: set KUBECONFIG to your cluster credentials, or create ~/.kube/config (your provider\'s CLI writes it).',
+      ]);
+    }
     const kc = new k8s.KubeConfig();
     try {
       kc.loadFromDefault();
@@ -65,6 +85,7 @@ export class KubeClient {
 
   /** Context names in the kubeconfig, and the current one. */
   static contexts(): { names: string[]; current: string | undefined } {
+    if (!hasKubeconfig()) return { names: [], current: undefined };
     const kc = new k8s.KubeConfig();
     try {
       kc.loadFromDefault();

@@ -67,8 +67,11 @@ describe('init --non-interactive', () => {
     );
     expect(r.exitCode, r.stderr).toBe(0);
     const text = readFileSync(join(dir, 'monitor-stack.yaml'), 'utf8');
-    expect(text).toMatch(/^# our mirror\ncharts:\n {2}grafana: \{ source: "https:\/\/charts\.internal\.example\.com" \}\n/);
+    expect(text.startsWith('# our mirror\ncharts:\n')).toBe(true);
     expect(text).toContain('webhookUrl: env:SLACK_URL');
+    // the pinned versions are written into the file; the mirror's source is kept
+    expect(text).toContain('  grafana: { source: "https://charts.internal.example.com", release: grafana, version: 12.11.1 }\n');
+    expect(text).toContain('  prometheus:\n    release: prometheus\n    version: 29.27.0\n    source: https://prometheus-community.github.io/helm-charts\n');
     expect(text).toContain('password: file:/run/secrets/smtp');
     expect(text + r.stdout + r.stderr).not.toContain('CANARY-INIT');
     expect(r.stderr).toContain('Next: monitor-stack upgrade --env staging');
@@ -89,6 +92,39 @@ describe('init --non-interactive', () => {
     const r = await runCli(['init'], { cwd: dir, env: { ...noCluster(dir), CI: 'true' } });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('a non-interactive run is missing');
+  });
+});
+
+describe('the environment a CI job meets', () => {
+  const setup = () => {
+    const dir = tmp('ms-env-');
+    writeFileSync(join(dir, 'monitor-stack.yaml'), 'environments: {dev: {storageClass: standard}}\n');
+    return dir;
+  };
+  it('helm missing: exit 2, says what to install', async () => {
+    const dir = setup();
+    const r = await runCli(['upgrade', '--env', 'dev'], { cwd: dir, env: { MONITOR_STACK_HELM: join(dir, 'no-helm') } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`error: helm not found (looked for "${join(dir, 'no-helm')}").`);
+    expect(r.stderr).toContain('install Helm 3.14+ or Helm 4');
+  });
+  it('no kubeconfig: exit 2, and no invented context', async () => {
+    const dir = setup();
+    const { ensureTools } = await import('../../scripts/tools.mjs');
+    const r = await runCli(['upgrade', '--env', 'dev'], { cwd: dir, env: { MONITOR_STACK_HELM: ensureTools().helm4, HOME: dir } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('error: no kubeconfig found (~/.kube/config does not exist).');
+  });
+  it('cluster unreachable: exit 1, names the context and server', async () => {
+    const dir = setup();
+    writeFileSync(
+      join(dir, 'kubeconfig'),
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: gone, context: {cluster: c, user: u}}]\ncurrent-context: gone\n',
+    );
+    const { ensureTools } = await import('../../scripts/tools.mjs');
+    const r = await runCli(['upgrade', '--env', 'dev'], { cwd: dir, env: { MONITOR_STACK_HELM: ensureTools().helm4, KUBECONFIG: join(dir, 'kubeconfig') } });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('error: the Kubernetes API of context "gone" (https://127.0.0.1:1) is not reachable');
   });
 });
 
