@@ -84,6 +84,13 @@ export async function runInit(ctx: CommandContext): Promise<void> {
     if (!doc.hasIn(['charts', id, 'source'])) doc.setIn(['charts', id, 'source'], pinned.repository);
   }
   const replacing = doc.hasIn(['environments', env]);
+  if (replacing && interactive && !yes) {
+    const { confirm } = await import('@inquirer/prompts');
+    if (!(await confirm({ message: `Environment ${env} is already in ${ctx.configPath}. Replace it?`, default: true }))) {
+      process.stderr.write('Nothing was written.\n');
+      return;
+    }
+  }
   doc.setIn(['environments', env], doc.createNode(JSON.parse(JSON.stringify(layer))));
   const text = doc.toString({ lineWidth: 0 });
   // The file must load, and the environment resolve, exactly as upgrade will do it.

@@ -4,12 +4,12 @@
  * a dry run, a failed --wait upgrade that is rolled back, and the secret canary.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { recordedCalls, runCli, writeHelmRecorder, type CliResult } from '../support/run.js';
+import { recordedCalls, ROOT, runCli, writeHelmRecorder, type CliResult } from '../support/run.js';
 
 const e2e = inject('e2e');
 const skip = inject('e2eSkip');
@@ -154,6 +154,23 @@ describe.runIf(e2e).each([
     expect(calls.length).toBeGreaterThan(0); // helm was found and read from ...
     expect(calls.filter((c) => !/^(version|list|get values) /.test(c))).toEqual([]); // ... and nothing else ran
     expect(() => kubectl('get', 'namespace', brokenNs)).toThrow(/NotFound/);
+  });
+
+  it('a chart from a local folder (air-gapped) installs from that folder, relative to the config file', async () => {
+    const localNs = `${ns}-local`;
+    cpSync(join(ROOT, 'test', 'fixtures', 'charts', 'promtail'), join(dir, 'vendor', 'promtail'), { recursive: true });
+    const file = parseDocument(readFileSync(join(dir, 'monitor-stack.yaml'), 'utf8'));
+    file.setIn(['environments', 'local'], file.createNode({ namespace: localNs, preset: 'minimal', components: { grafana: false }, charts: { promtail: { source: './vendor/promtail' } } }));
+    writeFileSync(join(dir, 'monitor-stack.yaml'), file.toString());
+    const r = await cli('upgrade', '--env', 'local', '--no-wait');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const calls = recordedCalls(log).filter((c) => c.startsWith('upgrade promtail'));
+    expect(calls.at(-1)).toContain(`upgrade promtail ${join(dir, 'vendor', 'promtail')} --install`);
+    const listed = JSON.parse(helm('list', '--namespace', localNs, '--output', 'json')) as { name: string; chart: string; status: string }[];
+    expect(listed.map((x) => [x.name, x.chart, x.status]).sort()).toEqual([
+      ['prometheus', 'prometheus-29.27.0', 'deployed'],
+      ['promtail', 'promtail-6.17.1', 'deployed'],
+    ]);
   });
 
   it('the canary secret appears in no argv, file, overlay, log or helm values', async () => {
