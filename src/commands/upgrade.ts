@@ -27,7 +27,7 @@ import { KubeClient } from '../kube/client.js';
 import { GRAFANA_ADMIN_KEYS, grafanaAdminSecretName } from '../overlays/grafana.js';
 import { managedReceiverSecretName, planReceiverSecrets } from '../overlays/receivers.js';
 import { planReleases, type ReleasePlan } from '../plan.js';
-import { checkCluster, type CheckResult } from '../preflight.js';
+import { checkCluster, checkReleaseStates, type CheckResult } from '../preflight.js';
 import { redact, resolveSecretRefs } from '../secrets.js';
 import { storageClassChanges } from '../safety.js';
 import { createReporter, type Reporter } from '../ui.js';
@@ -76,6 +76,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
   const current = new Map<string, Record<string, unknown>>();
   for (const plan of plans) if (installed.has(plan.release)) current.set(plan.release, await helm.getValues(plan.release, plan.namespace));
   const defaultClass = storageClasses.find((c) => c.isDefault)?.name;
+  results.push(...checkReleaseStates(plans, installed));
   for (const plan of plans) {
     for (const message of current.has(plan.release) ? storageClassChanges(plan.id, plan.release, current.get(plan.release), plan.values, defaultClass) : []) {
       results.push({
@@ -117,7 +118,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
     }
 
     // 5. Namespace and Secrets.
-    if (!dryRun) await writeSecrets(ui, kube, settings, receiverValues);
+    const restoreSecrets = dryRun ? async () => {} : await writeSecrets(ui, kube, settings, receiverValues);
 
     // 6. Releases.
     ui.heading(dryRun ? 'Releases (server-side dry run: nothing is changed)' : 'Releases');
@@ -128,6 +129,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
       writeFileAtomic(valuesFile, plan.overlay, 0o600);
       const args = helm.upgradeArgs(plan, refs.get(plan.id)!, { valuesFile, dryRun, wait, timeout });
       const previous = installed.get(plan.release);
+      const step = { plan, previous: previous ? Number(previous.revision) : null };
       const spinner = ui.spinner(`${plan.release}: ${previous ? `upgrading from revision ${previous.revision}` : 'installing'} ${plan.chart} ${plan.version}`);
       const started = Date.now();
       const r = await helm.runner.run(args);
@@ -136,8 +138,9 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
         spinner.fail(`${plan.release}: failed after ${elapsed.toFixed(1)}s`);
         const message = lastLines(r.stderr || r.stdout);
         if (!dryRun) {
-          done.push({ plan, previous: previous ? Number(previous.revision) : null });
+          done.push(step);
           await undo(ui, helm, done, timeout);
+          await restoreSecrets();
         }
         throw new OperationError(`helm upgrade of release ${plan.release} failed: ${redact(message, secretValues)}`, [
           dryRun ? 'This was a dry run: nothing was changed.' : 'The releases changed by this run were rolled back (see above).',
@@ -155,7 +158,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
       };
       spinner.succeed(`${plan.release}: ${outcome.status}${dryRun ? '' : `, revision ${outcome.revision}`} (${elapsed.toFixed(1)}s)`);
       outcomes.push(outcome);
-      done.push({ plan, previous: previous ? Number(previous.revision) : null });
+      done.push(step);
     }
     ui.table(
       ['RELEASE', 'CHART', 'VERSION', 'REVISION', 'STATUS', 'ELAPSED'],
@@ -191,8 +194,13 @@ async function printValuesDiff(ui: Reporter, plans: ReleasePlan[], installed: Ma
   }
 }
 
-/** Namespace, the receiver Secret (env:/file: values) and the generated Grafana admin Secret. */
-async function writeSecrets(ui: Reporter, kube: KubeClient, s: Settings, receiverValues: Record<string, string>): Promise<void> {
+/**
+ * Namespace, the receiver Secret (env:/file: values) and the generated Grafana admin Secret.
+ * @returns a function that puts the receiver Secret back as it was (for a rolled-back run). The
+ *   Grafana admin Secret is kept: it is only ever created, and a stable password is wanted.
+ */
+async function writeSecrets(ui: Reporter, kube: KubeClient, s: Settings, receiverValues: Record<string, string>): Promise<() => Promise<void>> {
+  let restore = async () => {};
   ui.heading('Namespace and Secrets');
   if (!(await kube.namespaceExists(s.namespace))) {
     await kube.createNamespace(s.namespace);
@@ -200,8 +208,14 @@ async function writeSecrets(ui: Reporter, kube: KubeClient, s: Settings, receive
   }
   if (Object.keys(receiverValues).length) {
     const name = managedReceiverSecretName(s);
+    const before = await kube.readSecretData(s.namespace, name);
     const what = await kube.writeSecret(s.namespace, name, receiverValues);
     ui.line(`Secret ${name} ${what} (keys: ${Object.keys(receiverValues).join(', ')})`);
+    restore = async () => {
+      if (before) await kube.writeSecret(s.namespace, name, before);
+      else await kube.deleteSecret(s.namespace, name);
+      ui.line(`Secret ${name} ${before ? 'restored' : 'removed'}`);
+    };
   }
   if (s.components.grafana && !s.grafana.adminSecret) {
     const name = grafanaAdminSecretName(s);
@@ -213,6 +227,7 @@ async function writeSecrets(ui: Reporter, kube: KubeClient, s: Settings, receive
         : `Secret ${name} kept (Grafana admin credentials)`,
     );
   }
+  return restore;
 }
 
 /** Rolls back, newest first, every release this run changed; uninstalls the ones it installed. */

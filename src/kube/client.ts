@@ -197,7 +197,16 @@ export class KubeClient {
     }
   }
 
-  /** Decoded data of a Secret; for tests and the wizard's own Secret only. */
+  /** Deletes a Secret; absent is fine. */
+  async deleteSecret(namespace: string, name: string): Promise<void> {
+    try {
+      await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).deleteNamespacedSecret({ name, namespace }), 'delete Secret');
+    } catch (err) {
+      if (statusOf(err) !== 404) throw secretError(err, name);
+    }
+  }
+
+  /** Decoded data of a Secret, or `null` when absent. Used to restore a Secret monitor-stack manages, and for the wizard's own Secret. */
   async readSecretData(namespace: string, name: string): Promise<Record<string, string> | null> {
     try {
       const s = await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ name, namespace }), 'read Secret');

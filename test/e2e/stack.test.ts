@@ -28,11 +28,13 @@ describe.runIf(e2e).each([
   let cliEnv: Record<string, string>;
   const outputs: CliResult[] = [];
 
-  const cli = async (...args: string[]) => {
-    const r = await runCli(args, { cwd: dir, env: cliEnv });
+  const cliWith = async (extraEnv: Record<string, string>, ...args: string[]) => {
+    const r = await runCli(args, { cwd: dir, env: { ...cliEnv, ...extraEnv } });
     outputs.push(r);
     return r;
   };
+  const cli = (...args: string[]) => cliWith({}, ...args);
+  const receiverSecret = () => Buffer.from(kubectl('get', 'secret', 'prometheus-alertmanager-receivers', '-n', ns, '-o', 'jsonpath={.data.slack-webhook-url}'), 'base64').toString();
   const helm = (...args: string[]) => execFileSync(realHelm, args, { env: { ...process.env, ...cliEnv }, encoding: 'utf8' });
   const kubectl = (...args: string[]) => execFileSync(env.kubectl, args, { env: { ...process.env, KUBECONFIG: env.kubeconfig }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const releases = () => JSON.parse(helm('list', '--namespace', ns, '--output', 'json')) as { name: string; revision: string; status: string; chart: string }[];
@@ -86,8 +88,7 @@ describe.runIf(e2e).each([
     }
     expect((values('prometheus').server as { retention: string }).retention).toBe('15d');
     // The receiver Secret holds the resolved value: the canary reached the cluster, so its absence elsewhere means something.
-    const stored = kubectl('get', 'secret', 'prometheus-alertmanager-receivers', '-n', ns, '-o', 'jsonpath={.data.slack-webhook-url}');
-    expect(Buffer.from(stored, 'base64').toString()).toBe(canary);
+    expect(receiverSecret()).toBe(canary);
     expect(kubectl('get', 'secret', 'grafana-admin-credentials', '-n', ns, '-o', 'jsonpath={.data.admin-password}').length).toBeGreaterThan(20);
   });
 
@@ -117,8 +118,12 @@ describe.runIf(e2e).each([
 
   it('a failed --wait upgrade is rolled back: the release keeps its last values', async () => {
     // No kubelet runs, so no Deployment ever becomes ready and waiting fails at the timeout.
-    const r = await cli('upgrade', '--env', 'dev', '--timeout', '4s', '--retention', '60d');
+    // A new webhook URL comes with the failed run: the receiver Secret must be put back too.
+    const r = await cliWith({ E2E_SLACK_URL: `${canary}-rotated` }, 'upgrade', '--env', 'dev', '--timeout', '4s', '--retention', '60d');
     expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('Secret prometheus-alertmanager-receivers replaced');
+    expect(r.stderr).toContain('Secret prometheus-alertmanager-receivers restored');
+    expect(receiverSecret()).toBe(canary);
     expect(r.stderr).toContain('helm upgrade of release prometheus failed');
     expect(r.stderr).toMatch(/prometheus: rolled back to revision 2/);
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace without --debug
