@@ -108,8 +108,10 @@ describe.runIf(e2e).each([
 
   it('--dry-run runs helm server-side and changes nothing', async () => {
     const before = releases();
-    const r = await cli('upgrade', '--env', 'dev', '--dry-run', '--retention', '45d');
+    const r = await cli('upgrade', '--env', 'dev', '--dry-run', '--retention', '45d', '--debug');
     expect(r.exitCode, r.stderr).toBe(0);
+    // --debug shows every helm command line
+    expect(r.stderr).toMatch(/\$ \S+ upgrade prometheus monitor-stack-[0-9a-f]{10}\/prometheus --install --kube-context e2e --namespace e2e-helm\d --create-namespace --version 29\.27\.0 --values \S+prometheus\.values\.yaml/);
     expect(r.stdout).toContain('dry run ok');
     expect(recordedCalls(log).filter((c) => c.startsWith('upgrade')).at(-1)).toContain('--dry-run=server');
     expect(releases()).toEqual(before);
