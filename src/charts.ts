@@ -72,16 +72,6 @@ export function parseChartSource(source: string): ChartSource {
 }
 
 /**
- * Helm's fullname rule used by these charts: the release name when it contains the chart name,
- * else `<release>-<chart>`, cut to 63 characters. (prometheus 29.27.0 `prometheus.fullname`;
- * grafana 12.11.1 `grafana.fullname` has the same rule.)
- */
-export function chartFullname(release: string, chart: string): string {
-  const full = release.includes(chart) ? release : `${release}-${chart}`;
-  return full.slice(0, 63).replace(/-+$/, '');
-}
-
-/**
  * Name of the Prometheus server Service of a prometheus 29.27.0 release
  * (`prometheus.server.fullname`, with `server.name: server`); its port is 80 (`server.service.servicePort`).
  */
