@@ -9,6 +9,7 @@ import { grafanaAdminSecretName, GRAFANA_ADMIN_KEYS } from './overlays/grafana.j
 import { planReceiverSecrets } from './overlays/receivers.js';
 import type { KubeClient, ClassInfo } from './kube/client.js';
 import type { ReleasePlan } from './plan.js';
+import { storageClassChanges } from './safety.js';
 
 export interface CheckResult {
   group: string;
@@ -135,4 +136,26 @@ export function checkReleaseStates(plans: ReleasePlan[], installed: Map<string, 
       },
     ];
   });
+}
+
+/**
+ * StorageClass changes on volumes of installed releases, which the cluster would refuse in the
+ * middle of the upgrade (safety.ts). Pure.
+ * @param current user-supplied values of each installed release, by release name.
+ * @param defaultClass the cluster's default StorageClass.
+ */
+export function checkVolumeChanges(plans: ReleasePlan[], current: Map<string, Record<string, unknown>>, defaultClass: string | undefined): CheckResult[] {
+  return plans.flatMap((plan) =>
+    current.has(plan.release)
+      ? storageClassChanges(plan.id, plan.release, current.get(plan.release), plan.values, defaultClass).map((message) => ({
+          group: 'volumes',
+          ok: false,
+          message,
+          hints: [
+            'Fix: keep the StorageClass the release was installed with (set it for this environment in monitor-stack.yaml),',
+            'or move the data to new volumes first (back up, uninstall the release, delete its PVCs, upgrade).',
+          ],
+        }))
+      : [],
+  );
 }

@@ -72,6 +72,11 @@ export function checkDuration(value: string): string | undefined {
     : 'must be a Prometheus duration such as 15d, 12h or 1w (units: y, w, d, h, m, s, ms)';
 }
 
+/** A helm `--timeout` (a Go duration): `90s`, `10m`, `1.5h`, `1h30m`. */
+export function checkHelmTimeout(value: string): string | undefined {
+  return /^(\d+(\.\d+)?(ms|s|m|h))+$/.test(value) ? undefined : 'must be a duration such as 90s, 10m or 1h';
+}
+
 /** A Kubernetes storage quantity with a binary or decimal suffix, e.g. `50Gi`, `500Mi`, `1Ti`, `100G`. */
 export function checkStorageSize(value: string): string | undefined {
   return /^[1-9]\d*(\.\d+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)$/.test(value)

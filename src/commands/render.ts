@@ -1,14 +1,13 @@
 /** `monitor-stack render --env E [--out DIR]`: write the overlays of one environment. */
 import { join, resolve } from 'node:path';
 import type { CommandContext } from '../cli.js';
-import { checkEnvironmentName, loadSettings } from '../config/index.js';
+import { loadSettings } from '../config/index.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { planReleases } from '../plan.js';
 
 export async function runRender(ctx: CommandContext): Promise<void> {
   const env = ctx.options.env as string;
-  checkEnvironmentName(env);
-  const { settings } = loadSettings(ctx.configPath, env, ctx.flags);
+  const settings = loadSettings(ctx.configPath, env, ctx.flags);
   const plans = planReleases(settings);
   const dir = resolve(String(ctx.options.out ?? 'out'), env);
   // Everything is rendered before the first write: a failure leaves no partial set.

@@ -1,8 +1,7 @@
 /** `monitor-stack status --env E [-o json]`: the releases of an environment as helm reports them. */
 import type { CommandContext } from '../cli.js';
-import { checkEnvironmentName, loadSettings } from '../config/index.js';
-import { HelmClient } from '../helm/client.js';
-import { ExecaHelmRunner } from '../helm/runner.js';
+import { loadSettings } from '../config/index.js';
+import { openHelm } from '../helm/runner.js';
 import { planReleases } from '../plan.js';
 import { formatTable } from '../ui.js';
 
@@ -21,10 +20,8 @@ export interface ReleaseStatus {
 
 export async function runStatus(ctx: CommandContext): Promise<void> {
   const env = ctx.options.env as string;
-  checkEnvironmentName(env);
-  const { settings } = loadSettings(ctx.configPath, env, ctx.flags);
-  const helmBinary = (ctx.options.helm as string | undefined) ?? process.env.MONITOR_STACK_HELM ?? 'helm';
-  const helm = await HelmClient.detect(new ExecaHelmRunner(helmBinary, ctx.debug ? (a) => process.stderr.write(`$ ${helmBinary} ${a.join(' ')}\n`) : undefined), settings.kubeContext ?? undefined);
+  const settings = loadSettings(ctx.configPath, env, ctx.flags);
+  const helm = await openHelm(ctx.options.helm as string | undefined, settings.kubeContext, ctx.debug ? (line) => process.stderr.write(`${line}\n`) : undefined);
   const listed = new Map((await helm.list(settings.namespace)).map((r) => [r.name, r]));
   const rows: ReleaseStatus[] = planReleases(settings).map((plan) => {
     const r = listed.get(plan.release);

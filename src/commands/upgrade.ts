@@ -17,19 +17,19 @@ import { join, dirname, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { CommandContext } from '../cli.js';
 import { PINNED_CHARTS } from '../charts.js';
-import { checkEnvironmentName, loadSettings } from '../config/index.js';
+import { loadSettings } from '../config/index.js';
 import type { Settings } from '../config/schema.js';
 import { OperationError, UsageError } from '../errors.js';
 import { writeFileAtomic, withPrivateTempDir } from '../fsutil.js';
-import { chartReference, HelmClient, lastLines, repositoryName, type HelmListEntry } from '../helm/client.js';
-import { ExecaHelmRunner } from '../helm/runner.js';
+import { chartReference, lastLines, repositoryName, type HelmClient, type HelmListEntry } from '../helm/client.js';
+import { openHelm } from '../helm/runner.js';
 import { KubeClient } from '../kube/client.js';
 import { GRAFANA_ADMIN_KEYS, grafanaAdminSecretName } from '../overlays/grafana.js';
 import { managedReceiverSecretName, planReceiverSecrets } from '../overlays/receivers.js';
 import { planReleases, type ReleasePlan } from '../plan.js';
-import { checkCluster, checkReleaseStates, type CheckResult } from '../preflight.js';
+import { checkCluster, checkReleaseStates, checkVolumeChanges, type CheckResult } from '../preflight.js';
 import { redact, resolveSecretRefs } from '../secrets.js';
-import { storageClassChanges } from '../safety.js';
+import { checkHelmTimeout } from '../validate.js';
 import { createReporter, type Reporter } from '../ui.js';
 
 /** Outcome of one release in the final table. */
@@ -45,14 +45,14 @@ export interface ReleaseOutcome {
 
 export async function runUpgrade(ctx: CommandContext): Promise<void> {
   const env = ctx.options.env as string;
-  checkEnvironmentName(env);
   const dryRun = Boolean(ctx.options.dryRun);
   const wait = ctx.options.wait !== false;
   const timeout = String(ctx.options.timeout ?? '10m');
-  if (!/^\d+(\.\d+)?(ms|s|m|h)(\d+(ms|s|m|h))*$/.test(timeout)) throw new UsageError(`--timeout "${timeout}": must be a duration such as 90s, 10m or 1h.`);
+  const timeoutProblem = checkHelmTimeout(timeout);
+  if (timeoutProblem) throw new UsageError(`--timeout "${timeout}": ${timeoutProblem}.`);
 
   // 1. Settings and secrets: every input problem is found before anything runs.
-  const { settings } = loadSettings(ctx.configPath, env, ctx.flags);
+  const settings = loadSettings(ctx.configPath, env, ctx.flags);
   const configDir = dirname(resolve(ctx.configPath));
   const plans = planReleases(settings);
   const receiverPlan = planReceiverSecrets(settings);
@@ -62,10 +62,8 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
 
   // 2. Preflight.
   ui.heading(`Preflight for environment ${env} (preset ${settings.preset})`);
-  const helmBinary = (ctx.options.helm as string | undefined) ?? process.env.MONITOR_STACK_HELM ?? 'helm';
-  const runner = new ExecaHelmRunner(helmBinary, (args) => ui.debug(`$ ${helmBinary} ${args.join(' ')}`));
-  const helm = await HelmClient.detect(runner, settings.kubeContext ?? undefined);
-  ui.check({ group: 'helm', ok: true, message: `helm ${helm.version.text} (${helm.isHelm4 ? 'Helm 4' : 'Helm 3'}) at ${helmBinary}` });
+  const helm = await openHelm(ctx.options.helm as string | undefined, settings.kubeContext, ui.debug);
+  ui.check({ group: 'helm', ok: true, message: `helm ${helm.version.text} (${helm.isHelm4 ? 'Helm 4' : 'Helm 3'}) at ${helm.runner.binary}` });
   const kube = KubeClient.load(settings.kubeContext);
   const serverVersion = await kube.serverVersion();
   ui.check({ group: 'kubernetes-api', ok: true, message: `reached ${kube.server} (context ${kube.context}, Kubernetes ${serverVersion})` });
@@ -75,21 +73,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
   const installed = new Map((await helm.list(settings.namespace)).map((r) => [r.name, r]));
   const current = new Map<string, Record<string, unknown>>();
   for (const plan of plans) if (installed.has(plan.release)) current.set(plan.release, await helm.getValues(plan.release, plan.namespace));
-  const defaultClass = storageClasses.find((c) => c.isDefault)?.name;
-  results.push(...checkReleaseStates(plans, installed));
-  for (const plan of plans) {
-    for (const message of current.has(plan.release) ? storageClassChanges(plan.id, plan.release, current.get(plan.release), plan.values, defaultClass) : []) {
-      results.push({
-        group: 'volumes',
-        ok: false,
-        message,
-        hints: [
-          'Fix: keep the StorageClass the release was installed with (set it for this environment in monitor-stack.yaml),',
-          'or move the data to new volumes first (back up, uninstall the release, delete its PVCs, upgrade).',
-        ],
-      });
-    }
-  }
+  results.push(...checkReleaseStates(plans, installed), ...checkVolumeChanges(plans, current, storageClasses.find((c) => c.isDefault)?.name));
   for (const r of results) ui.check(r);
   const failed = results.filter((r) => !r.ok);
   if (failed.length) {

@@ -3,41 +3,29 @@
  * precedence order (merge.ts). Throws UsageError for anything the user must fix.
  */
 import { UsageError } from '../errors.js';
+import { checkDnsLabel } from '../validate.js';
 import { checkFlagValues, flagsToLayer, type FlagValues } from './flags.js';
-import { readConfigFile, readPresets, parseYamlWith } from './load.js';
+import { readConfigFile, readPresets } from './load.js';
 import { resolveSettings } from './merge.js';
-import { layerSchema, type ConfigFile, type Settings } from './schema.js';
-import { stringify } from 'yaml';
-
-export interface LoadedSettings {
-  settings: Settings;
-  file: ConfigFile;
-}
+import { layerSchema, type Settings } from './schema.js';
 
 /**
- * Reads `configPath`, checks the flags, and resolves the settings of `environment`.
- * @throws UsageError for a missing or invalid file, an undefined environment, or bad flags.
+ * Checks the environment name and the flags, reads `configPath`, and resolves the settings of `environment`.
+ * @throws UsageError for a bad environment name, bad flags, a missing or invalid file, or an undefined environment.
  */
-export function loadSettings(configPath: string, environment: string, flags: FlagValues): LoadedSettings {
+export function loadSettings(configPath: string, environment: string, flags: FlagValues): Settings {
+  checkEnvironmentName(environment);
   checkFlagValues(flags);
   const file = readConfigFile(configPath);
   const flagLayer = flagsToLayer(flags);
-  // The flag layer goes through the same schema as the file, so its values are judged alike.
-  const { preset, ...rest } = flagLayer;
-  parseYamlWith(stringify(rest), 'command-line flags', layerSchema);
-  const settings = resolveSettings({
-    file,
-    fileName: configPath,
-    environment,
-    presets: readPresets(),
-    flags: { ...rest, ...(preset ? { preset } : {}) },
-  });
-  return { settings, file };
+  // Every flag value was checked above; this asserts that the mapping builds a valid layer.
+  const { preset: _preset, ...layer } = flagLayer;
+  layerSchema.parse(layer);
+  return resolveSettings({ file, fileName: configPath, environment, presets: readPresets(), flags: flagLayer });
 }
 
 /** Rejects an environment name that is not a DNS-1123 label. */
 export function checkEnvironmentName(name: string): void {
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
-    throw new UsageError(`--env "${name}": must be a DNS-1123 label such as dev, staging or prod.`);
-  }
+  const problem = checkDnsLabel(name);
+  if (problem) throw new UsageError(`--env "${name}": ${problem.replace('(e.g. monitoring)', '(e.g. dev, staging or prod)')}.`);
 }

@@ -1,6 +1,16 @@
 /** The real helm runner: execa, argv only (no shell), environment inherited. */
 import { execa } from 'execa';
-import type { HelmResult, HelmRunner } from './client.js';
+import { HelmClient, type HelmResult, type HelmRunner } from './client.js';
+
+/**
+ * Finds helm (`--helm`, else $MONITOR_STACK_HELM, else `helm` on PATH) and reads its version.
+ * @param onCall called with each command line before it runs (for --debug).
+ * @throws UsageError when helm is missing or older than 3.14.
+ */
+export function openHelm(helmOption: string | undefined, kubeContext: string | null, onCall?: (line: string) => void): Promise<HelmClient> {
+  const binary = helmOption ?? process.env.MONITOR_STACK_HELM ?? 'helm';
+  return HelmClient.detect(new ExecaHelmRunner(binary, onCall && ((args) => onCall(`$ ${binary} ${args.join(' ')}`))), kubeContext ?? undefined);
+}
 
 export class ExecaHelmRunner implements HelmRunner {
   /**

@@ -39,6 +39,25 @@ export function hasKubeconfig(env = process.env): boolean {
   return Boolean(env.KUBERNETES_SERVICE_HOST) && existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
 }
 
+/**
+ * Reads the kubeconfig the way kubectl does ($KUBECONFIG, else ~/.kube/config, else in-cluster).
+ * @throws UsageError when there is none, or it cannot be parsed.
+ */
+function readKubeconfig(): k8s.KubeConfig {
+  if (!hasKubeconfig()) {
+    throw new UsageError(`no kubeconfig found (${process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG} names no existing file` : '~/.kube/config does not exist'}).`, [
+      'Fix: set KUBECONFIG to your cluster credentials, or create ~/.kube/config (your provider\'s CLI writes it).',
+    ]);
+  }
+  const kc = new k8s.KubeConfig();
+  try {
+    kc.loadFromDefault();
+  } catch (err) {
+    throw new UsageError(`cannot read kubeconfig: ${(err as Error).message}`, ['Fix: set KUBECONFIG, or check ~/.kube/config.']);
+  }
+  return kc;
+}
+
 const statusOf = (err: unknown): number | undefined => (err instanceof k8s.ApiException ? err.code : undefined);
 
 export class KubeClient {
@@ -55,17 +74,7 @@ export class KubeClient {
    * @throws UsageError when there is no kubeconfig or the context is not in it.
    */
   static load(context?: string | null): KubeClient {
-    if (!hasKubeconfig()) {
-      throw new UsageError(`no kubeconfig found (${process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG} names no existing file` : '~/.kube/config does not exist'}).`, [
-        'Fix: set KUBECONFIG to your cluster credentials, or create ~/.kube/config (your provider\'s CLI writes it).',
-      ]);
-    }
-    const kc = new k8s.KubeConfig();
-    try {
-      kc.loadFromDefault();
-    } catch (err) {
-      throw new UsageError(`cannot read kubeconfig: ${(err as Error).message}`, ['Fix: set KUBECONFIG, or check ~/.kube/config.']);
-    }
+    const kc = readKubeconfig();
     const names = kc.getContexts().map((c) => c.name);
     if (context) {
       if (!names.includes(context)) {
@@ -85,10 +94,9 @@ export class KubeClient {
 
   /** Context names in the kubeconfig, and the current one. */
   static contexts(): { names: string[]; current: string | undefined } {
-    if (!hasKubeconfig()) return { names: [], current: undefined };
-    const kc = new k8s.KubeConfig();
+    let kc: k8s.KubeConfig;
     try {
-      kc.loadFromDefault();
+      kc = readKubeconfig();
     } catch {
       return { names: [], current: undefined };
     }
