@@ -12,7 +12,8 @@ import { checkEnvironmentName } from '../config/index.js';
 import { checkFlagValues, flagsToLayer } from '../config/flags.js';
 import { parseYamlWith, readPresets } from '../config/load.js';
 import { resolveSettings } from '../config/merge.js';
-import { configFileSchema, type Layer } from '../config/schema.js';
+import { configFileSchema } from '../config/schema.js';
+import { DEFAULT_CONFIG_PATH } from '../config/paths.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { askAnswers, WIZARD_SECRET, type ClusterFacts, type WizardDeps } from '../wizard/ask.js';
@@ -71,8 +72,10 @@ export async function runInit(ctx: CommandContext): Promise<void> {
 
   const env = result.environment;
   checkEnvironmentName(env);
-  const layer: Layer & { preset?: string } = flagsToLayer(result.answers);
+  const layer = flagsToLayer(result.answers);
   if (result.routeReceiver && layer.alertmanager) layer.alertmanager.route = { receiver: result.routeReceiver };
+  // The layer as plain data: keys whose value is undefined dropped.
+  const envLayer = JSON.parse(JSON.stringify(layer)) as Record<string, unknown>;
   const doc = existingText !== undefined ? parseDocument(existingText) : new Document({});
   if (existingText === undefined) doc.commentBefore = NEW_FILE_HEADER;
   // Pin what this version of monitor-stack was checked against, so a chart upgrade is a change
@@ -91,11 +94,11 @@ export async function runInit(ctx: CommandContext): Promise<void> {
       return;
     }
   }
-  doc.setIn(['environments', env], doc.createNode(JSON.parse(JSON.stringify(layer))));
+  doc.setIn(['environments', env], doc.createNode(envLayer));
   const text = doc.toString({ lineWidth: 0 });
   // The file must load, and the environment resolve, exactly as upgrade will do it.
   const file = parseYamlWith(text, ctx.configPath, configFileSchema);
-  resolveSettings({ file, fileName: ctx.configPath, environment: env, presets });
+  const settings = resolveSettings({ file, fileName: ctx.configPath, environment: env, presets });
 
   if (options.dryRun) {
     process.stderr.write(`Dry run: ${ctx.configPath} would become:\n\n`);
@@ -104,9 +107,11 @@ export async function runInit(ctx: CommandContext): Promise<void> {
     return;
   }
 
-  const namespace = (layer.namespace ?? 'monitoring') as string;
+  // The Secret goes where this environment's releases go: the resolved namespace and context,
+  // which may come from the base of the file rather than from the answers.
+  const namespace = settings.namespace;
   if (Object.keys(result.secretValues).length) {
-    const kube = KubeClient.load(layer.kubeContext);
+    const kube = KubeClient.load(settings.kubeContext);
     if (!(await kube.namespaceExists(namespace))) await kube.createNamespace(namespace);
     const current = (await kube.readSecretData(namespace, WIZARD_SECRET)) ?? {};
     await kube.writeSecret(namespace, WIZARD_SECRET, { ...current, ...result.secretValues });
@@ -114,8 +119,8 @@ export async function runInit(ctx: CommandContext): Promise<void> {
   }
   writeFileAtomic(ctx.configPath, text);
   process.stderr.write(`${replacing ? 'Replaced' : 'Wrote'} environment ${env} in ${ctx.configPath}:\n\n`);
-  process.stdout.write(stringify({ environments: { [env]: JSON.parse(JSON.stringify(layer)) } }, { lineWidth: 0 }));
-  process.stderr.write(`\nNext: monitor-stack upgrade --env ${env}${ctx.configPath !== 'monitor-stack.yaml' ? ` --config ${ctx.configPath}` : ''}\n`);
+  process.stdout.write(stringify({ environments: { [env]: envLayer } }, { lineWidth: 0 }));
+  process.stderr.write(`\nNext: monitor-stack upgrade --env ${env}${ctx.configPath !== DEFAULT_CONFIG_PATH ? ` --config ${ctx.configPath}` : ''}\n`);
 
   if (interactive && !yes) {
     const { confirm } = await import('@inquirer/prompts');
