@@ -29,6 +29,36 @@ async function at(question: string) {
   expect(screen.getScreen()).toContain(question);
 }
 
+/** Waits for a question, then presses keys (names) or types text (anything else) in order. */
+async function answer(question: string, ...input: string[]) {
+  await at(question);
+  for (const i of input) {
+    if (['enter', 'down', 'space', 'backspace'].includes(i)) screen.keypress(i);
+    else screen.type(i);
+  }
+}
+
+/**
+ * Waits (up to 2 s) for `text` on the screen, then asserts it. A validation message may be drawn
+ * before a `screen.next()` would start waiting, so this polls instead of waiting for one render.
+ */
+async function shows(text: string) {
+  for (let i = 0; i < 40 && !screen.getScreen().includes(text); i++) await Promise.race([screen.next(), new Promise((r) => setTimeout(r, 50))]);
+  expect(screen.getScreen()).toContain(text);
+}
+
+/** Takes the default of each question in turn. */
+async function acceptAll(...questions: string[]) {
+  for (const q of questions) await answer(q, 'enter');
+}
+
+/** Replaces what was typed at a refused prompt. */
+function retype(typed: string, replacement: string) {
+  for (let i = 0; i < typed.length; i++) screen.keypress('backspace');
+  screen.type(replacement);
+  screen.keypress('enter');
+}
+
 afterEach(() => screen.clear());
 
 describe('init wizard', () => {
@@ -107,73 +137,30 @@ describe('init wizard', () => {
 
   it('a bad host is refused at the prompt with the DNS rule, then a good one is taken', async () => {
     const done = askAnswers(deps(), interactive, 'dev');
-    for (const q of ['Kube context', 'Namespace', 'Preset', 'StorageClass', 'IngressClass', 'Ingress host for Prometheus']) {
-      await at(q);
-      if (q === 'Ingress host for Prometheus') break;
-      screen.keypress('enter');
-    }
-    screen.type('Prometheus_Host');
-    screen.keypress('enter');
-    await screen.next();
-    expect(screen.getScreen()).toContain('must be a DNS-1123 name');
-    for (let i = 0; i < 'Prometheus_Host'.length; i++) screen.keypress('backspace');
-    screen.type('prom.example.com');
-    screen.keypress('enter');
-    await at('Ingress host for Grafana');
-    screen.keypress('enter');
-    await at('Ingress host for Alertmanager');
-    screen.keypress('enter');
-    await at('TLS for the ingress hosts');
-    screen.keypress('down');
-    screen.keypress('down'); // none
-    screen.keypress('enter');
-    await at('Alert receivers');
-    screen.keypress('enter'); // none
-    await at('Grafana admin credentials');
-    screen.keypress('down'); // existing
-    screen.keypress('enter');
-    await at('Secret name');
-    screen.type('grafana-admin');
-    screen.keypress('enter');
-    await at('Loki push URL');
-    screen.keypress('enter');
+    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'IngressClass');
+    await answer('Ingress host for Prometheus', 'Prometheus_Host', 'enter');
+    await shows('must be a DNS-1123 name');
+    retype('Prometheus_Host', 'prom.example.com');
+    await acceptAll('Ingress host for Grafana', 'Ingress host for Alertmanager');
+    await answer('TLS for the ingress hosts', 'down', 'down', 'enter'); // none
+    await answer('Alert receivers', 'enter'); // none
+    await answer('Grafana admin credentials', 'down', 'enter'); // existing
+    await answer('Secret name', 'grafana-admin', 'enter');
+    await acceptAll('Loki push URL');
     const r = await done;
     expect(r.answers.values).toMatchObject({ prometheusHost: 'prom.example.com', tls: true, grafanaAdminSecret: 'grafana-admin' });
   });
 
   it('with the cluster unreachable, classes are free text and a typed secret must be a reference', async () => {
     const done = askAnswers(deps(null), interactive, 'dev');
-    for (const q of ['Kube context', 'Namespace', 'Preset']) {
-      await at(q);
-      screen.keypress('enter');
-    }
-    await at('StorageClass (cluster not reachable');
-    screen.type('gp3');
-    screen.keypress('enter');
-    await at('IngressClass (none found');
-    screen.keypress('enter');
-    for (const h of ['Prometheus', 'Grafana', 'Alertmanager']) {
-      await at(`Ingress host for ${h}`);
-      screen.keypress('enter');
-    }
-    await at('Alert receivers');
-    screen.keypress('down');
-    screen.keypress('down');
-    screen.keypress('down');
-    screen.keypress('space'); // webhook
-    screen.keypress('enter');
-    await at('Webhook URL');
-    screen.type('https://hooks.example.com/x');
-    screen.keypress('enter');
-    await screen.next();
-    expect(screen.getScreen()).toContain('the cluster is not reachable');
-    for (let i = 0; i < 'https://hooks.example.com/x'.length; i++) screen.keypress('backspace');
-    screen.type('env:WEBHOOK_URL');
-    screen.keypress('enter');
-    await at('Grafana admin credentials');
-    screen.keypress('enter');
-    await at('Loki push URL');
-    screen.keypress('enter');
+    await acceptAll('Kube context', 'Namespace', 'Preset');
+    await answer('StorageClass (cluster not reachable', 'gp3', 'enter');
+    await acceptAll('IngressClass (none found', 'Ingress host for Prometheus', 'Ingress host for Grafana', 'Ingress host for Alertmanager');
+    await answer('Alert receivers', 'down', 'down', 'down', 'space', 'enter'); // webhook
+    await answer('Webhook URL', 'https://hooks.example.com/x', 'enter');
+    await shows('the cluster is not reachable');
+    retype('https://hooks.example.com/x', 'env:WEBHOOK_URL');
+    await acceptAll('Grafana admin credentials', 'Loki push URL');
     const r = await done;
     expect(r.facts).toBeNull();
     expect(r.secretValues).toEqual({});
