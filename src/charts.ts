@@ -1,7 +1,7 @@
 /**
  * The charts monitor-stack installs, the versions it pins and where they come from. The key shapes
  * the overlays use were checked against the default values of exactly these versions
- * (`shared/upstream-charts/`), and a test checks every rendered key path against them.
+ * (`upstream-charts/`), and a test checks every rendered key path against them.
  */
 
 /** The three releases monitor-stack manages, by the name of the chart they install. */

@@ -1,6 +1,6 @@
 /**
  * Values overlay for chart grafana 12.11.1 (grafana-community). Key paths are checked against
- * `shared/upstream-charts/grafana-12.11.1/values.yaml` by the overlay-keys test.
+ * `upstream-charts/grafana-12.11.1/values.yaml` by the overlay-keys test.
  */
 import { prometheusServerService } from '../charts.js';
 import type { Settings } from '../config/schema.js';

@@ -2,7 +2,7 @@
  * Values overlay for chart prometheus 29.27.0 (prometheus-community), with its subcharts
  * alertmanager 1.42.0, kube-state-metrics 8.4.0, prometheus-node-exporter 4.56.1 and
  * prometheus-pushgateway 3.8.0 under their own keys. Every key path is checked against
- * `shared/upstream-charts` by test/unit/overlay-keys.test.ts.
+ * `upstream-charts/` by test/unit/overlay-keys.test.ts.
  */
 import type { Receiver, Settings } from '../config/schema.js';
 import { ingressValues } from './ingress.js';

@@ -1,6 +1,6 @@
 /**
  * Values overlay for chart promtail 6.17.1 (grafana; deprecated upstream, Grafana Alloy is its
- * successor). Key paths are checked against `shared/upstream-charts/promtail-6.17.1/values.yaml`.
+ * successor). Key paths are checked against `upstream-charts/promtail-6.17.1/values.yaml`.
  */
 import type { Settings } from '../config/schema.js';
 import { DEFAULT_LOKI_URL } from '../config/defaults.js';

@@ -1,5 +1,5 @@
 /**
- * Reads the pinned charts' default values from shared/upstream-charts and answers: does chart
+ * Reads the pinned charts' default values from upstream-charts/ (a copy kept in this repository) and answers: does chart
  * version X have key path P, and does a value of this shape fit there?
  *
  * A key exists when values.yaml has it, when values.schema.json declares it, or when values.yaml
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from './run.js';
 
-export const UPSTREAM_DIR = process.env.MONITOR_STACK_UPSTREAM_CHARTS ?? join(ROOT, '..', 'shared', 'upstream-charts');
+export const UPSTREAM_DIR = process.env.MONITOR_STACK_UPSTREAM_CHARTS ?? join(ROOT, 'upstream-charts');
 
 type Json = unknown;
 

@@ -1,6 +1,6 @@
 /**
  * Every key path an overlay sets must exist in the pinned chart version's defaults
- * (shared/upstream-charts), with the same shape. A typo, or a key the version does not have, fails.
+ * (upstream-charts/ in this repository), with the same shape. A typo, or a key the version does not have, fails.
  */
 import { describe, expect, it } from 'vitest';
 import { PINNED_CHARTS } from '../../src/charts.js';
