@@ -71,13 +71,32 @@ export function buildProgram(): Command {
 
   addSettingFlags(
     program
+      .command('diff')
+      .description("show what upgrade would change, resource by resource (helm's server-side dry run against what is installed), drift and risks")
+      .requiredOption('--env <name>', 'environment to compare')
+      .option('--context <lines>', 'lines of context in each diff', '3')
+      .option('--show-secrets', 'show the data of Secrets in the diff (masked by default: only which keys changed)')
+      .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on error')
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option('--parallel <n>', 'releases dry-run at once', '3')
+      .option('--helm <path>', 'helm binary (default: $MONITOR_STACK_HELM, else helm on PATH)'),
+  ).action(async (_o, cmd: Command) => (await import('./commands/diff.js')).runDiff(contextOf(cmd)));
+
+  addSettingFlags(
+    program
       .command('upgrade')
       .alias('apply')
-      .description('preflight, then helm upgrade --install every release of an environment')
+      .description('preflight and plan, show the changes, ask, then helm upgrade --install every release that changes')
       .requiredOption('--env <name>', 'environment to upgrade')
-      .option('--dry-run', "helm's server-side dry run: change nothing")
+      .option('--yes', 'apply without asking (needed when not in a terminal)')
+      .option('--show-diff', 'print the full diff of every changed resource before asking')
+      .option('--plan-out <file>', 'save the plan to a file and stop; apply it later with --plan')
+      .option('--plan <file>', 'apply a saved plan, refused if the cluster or settings moved since')
+      .option('--allow-recreate', 'delete and create anew an object whose immutable fields change (a StatefulSet keeps its pods and PVCs)')
+      .option('--dry-run', "compute and show the plan with helm's server-side dry run; change nothing")
       .option('--no-wait', 'do not wait for workloads to be ready (and so no rollback on a readiness failure)')
       .option('--timeout <duration>', 'how long helm waits for each release, e.g. 10m', '10m')
+      .option('--parallel <n>', 'releases dry-run and upgraded at once', '3')
       .option('--helm <path>', 'helm binary (default: $MONITOR_STACK_HELM, else helm on PATH)'),
   ).action(async (_o, cmd: Command) => (await import('./commands/upgrade.js')).runUpgrade(contextOf(cmd)));
 
@@ -88,7 +107,6 @@ export function buildProgram(): Command {
     .option('--kube-context <name>', 'kubeconfig context')
     .option('--namespace <name>', 'namespace of the releases')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--helm <path>', 'helm binary (default: $MONITOR_STACK_HELM, else helm on PATH)')
     .action(async (_o, cmd: Command) => (await import('./commands/status.js')).runStatus(contextOf(cmd)));
 
   return program;
@@ -111,6 +129,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const { default: chalk } = await import('chalk');
     if (err instanceof MonitorStackError) {
+      if (!err.message) return err.exitCode; // an exit code with nothing to say (diff --detailed-exitcode)
       process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
       for (const hint of err.hints) process.stderr.write(`  ${hint}\n`);
       if (debug && err.stack) process.stderr.write(`${chalk.dim(err.stack)}\n`);

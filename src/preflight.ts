@@ -119,26 +119,6 @@ export async function checkCluster(kube: KubeClient, s: Settings, plans: Release
 }
 
 /**
- * Releases helm would refuse to upgrade: a `pending-install`, `pending-upgrade` or
- * `pending-rollback` status means another operation runs, or one was interrupted. Pure.
- * @param installed `helm list` entries by release name.
- */
-export function checkReleaseStates(plans: ReleasePlan[], installed: Map<string, { status: string }>): CheckResult[] {
-  return plans.flatMap((plan) => {
-    const status = installed.get(plan.release)?.status ?? '';
-    if (!status.startsWith('pending')) return [];
-    return [
-      {
-        group: 'releases',
-        ok: false,
-        message: `release ${plan.release} is ${status}: another helm operation is running, or one was interrupted.`,
-        hints: [`Fix: wait for it; if nothing is running: helm rollback ${plan.release} --namespace ${plan.namespace}`],
-      },
-    ];
-  });
-}
-
-/**
  * StorageClass changes on volumes of installed releases, which the cluster would refuse in the
  * middle of the upgrade (safety.ts). Pure.
  * @param current user-supplied values of each installed release, by release name.

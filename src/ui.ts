@@ -7,9 +7,9 @@ import chalk from 'chalk';
 import { redact } from './secrets.js';
 import type { CheckResult } from './preflight.js';
 
-export interface Spinner {
-  succeed(text: string): void;
-  fail(text: string): void;
+/** Whether prompts may be shown: a TTY on stdin, and neither --non-interactive nor CI. */
+export function isInteractive(options: Record<string, unknown>, env = process.env, stdinTTY = Boolean(process.stdin.isTTY)): boolean {
+  return !options.nonInteractive && stdinTTY && !env.CI;
 }
 
 export interface Reporter {
@@ -18,8 +18,8 @@ export interface Reporter {
   check(result: CheckResult): void;
   warn(text: string): void;
   debug(text: string): void;
-  diff(patch: string): void;
-  spinner(text: string): Spinner;
+  /** Text as it is (already coloured), to stderr. */
+  block(text: string): void;
   table(header: string[], rows: string[][]): void;
 }
 
@@ -29,9 +29,8 @@ export function formatTable(header: string[], rows: string[][]): string {
   return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
 
-/** Creates the reporter; loads ora only when stderr is a terminal (a spinner elsewhere is noise). */
+/** Creates the reporter. Releases run in parallel, so progress is one line per event, not a spinner. */
 export async function createReporter(opts: { debug: boolean; redactValues?: string[] }): Promise<Reporter> {
-  const ora = process.stderr.isTTY ? (await import('ora')).default : undefined;
   const secrets = opts.redactValues ?? [];
   const err = (text: string) => process.stderr.write(`${redact(text, secrets)}\n`);
   let lastGroup = '';
@@ -51,21 +50,7 @@ export async function createReporter(opts: { debug: boolean; redactValues?: stri
     debug: (text) => {
       if (opts.debug) err(chalk.dim(text));
     },
-    diff: (patch) =>
-      err(
-        patch
-          .split('\n')
-          .map((l) => `    ${l.startsWith('+') ? chalk.green(l) : l.startsWith('-') ? chalk.red(l) : l}`)
-          .join('\n'),
-      ),
-    spinner: (text) => {
-      if (!ora) {
-        err(`  ${text} …`);
-        return { succeed: (t) => err(`  ${chalk.green('√')} ${t}`), fail: (t) => err(`  ${chalk.red('×')} ${t}`) };
-      }
-      const spin = ora({ text: redact(text, secrets), stream: process.stderr, indent: 2 }).start();
-      return { succeed: (t) => spin.succeed(redact(t, secrets)), fail: (t) => spin.fail(redact(t, secrets)) };
-    },
+    block: (text) => process.stderr.write(redact(text, secrets)),
     table: (header, rows) => {
       process.stdout.write(`\n${redact(formatTable(header, rows), secrets)}`);
     },

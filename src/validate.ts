@@ -4,6 +4,7 @@
  * The same functions back the zod schema (config file), the flags and the wizard's prompts, so a
  * value is judged the same way wherever it enters.
  */
+import { UsageError } from './errors.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -87,4 +88,15 @@ export function checkStorageSize(value: string): string | undefined {
 /** A Slack channel, `#name` or `@user`. */
 export function checkSlackChannel(value: string): string | undefined {
   return /^[#@][a-z0-9._-]{1,80}$/.test(value) ? undefined : 'must be a Slack channel such as #alerts (or @user)';
+}
+
+/**
+ * A whole-number option such as `--context 5` or `--parallel 3`.
+ * @throws UsageError naming the flag and the range when the value is not an integer in [min, max].
+ */
+export function parseCount(value: unknown, flag: string, min: number, max: number): number {
+  const text = String(value);
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} "${text}": must be a whole number from ${min} to ${max}.`);
+  return n;
 }

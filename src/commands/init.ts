@@ -16,6 +16,7 @@ import { configFileSchema } from '../config/schema.js';
 import { DEFAULT_CONFIG_PATH } from '../config/paths.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
+import { isInteractive } from '../ui.js';
 import { askAnswers, WIZARD_SECRET, type ClusterFacts, type WizardDeps } from '../wizard/ask.js';
 
 /** Header of a new config file: lets YAML editors complete and check it. */
@@ -24,11 +25,6 @@ const NEW_FILE_HEADER = [
   ' Precedence: built-in defaults < preset < this base < environments.<env> < command-line flags.',
   ' yaml-language-server: $schema=./node_modules/monitor-stack/schema/monitor-stack.schema.json',
 ].join('\n');
-
-/** Whether prompts may be shown: a TTY on stdin, and neither --non-interactive nor CI. */
-export function isInteractive(options: Record<string, unknown>, env = process.env, stdinTTY = Boolean(process.stdin.isTTY)): boolean {
-  return !options.nonInteractive && stdinTTY && !env.CI;
-}
 
 /** The wizard's view of the cluster, through the Kubernetes client. Unreachable → `null`, and questions become free text. */
 function clusterDeps(KubeClient: typeof import('../kube/client.js').KubeClient): WizardDeps {
@@ -126,7 +122,7 @@ export async function runInit(ctx: CommandContext): Promise<void> {
     const { confirm } = await import('@inquirer/prompts');
     if (await confirm({ message: `Run the upgrade of ${env} now?`, default: true })) {
       const { runUpgrade } = await import('./upgrade.js');
-      await runUpgrade({ ...ctx, options: { env, wait: true, timeout: '10m' }, flags: { values: {}, given: new Set() } });
+      await runUpgrade({ ...ctx, options: { env, wait: true, timeout: '10m', parallel: '3' }, flags: { values: {}, given: new Set() } });
     }
   }
 }

@@ -1,7 +1,10 @@
-/** `monitor-stack status --env E [-o json]`: the releases of an environment as helm reports them. */
+/**
+ * `monitor-stack status --env E [-o json]`: the releases of an environment, read from helm's
+ * release records through the Kubernetes API (core/helm-release.ts); no helm process.
+ */
 import type { CommandContext } from '../cli.js';
 import { loadSettings } from '../config/index.js';
-import { openHelm } from '../helm/runner.js';
+import { KubeClient } from '../kube/client.js';
 import { planReleases } from '../plan.js';
 import { formatTable } from '../ui.js';
 
@@ -14,26 +17,27 @@ export interface ReleaseStatus {
   version: string;
   revision: number | null;
   status: string;
-  /** As helm reports it, e.g. `2026-11-21 00:22:05.5 +0000 UTC`. */
+  /** RFC 3339 time of the latest revision's deploy, as helm stores it. */
   updated: string | null;
 }
 
 export async function runStatus(ctx: CommandContext): Promise<void> {
   const env = ctx.options.env as string;
   const settings = loadSettings(ctx.configPath, env, ctx.flags);
-  const helm = await openHelm(ctx.options.helm as string | undefined, settings.kubeContext, ctx.debug ? (line) => process.stderr.write(`${line}\n`) : undefined);
-  const listed = new Map((await helm.list(settings.namespace)).map((r) => [r.name, r]));
-  const rows: ReleaseStatus[] = planReleases(settings).map((plan) => {
-    const r = listed.get(plan.release);
-    const installedVersion = r?.chart.startsWith(`${plan.chart}-`) ? r.chart.slice(plan.chart.length + 1) : undefined;
+  const plans = planReleases(settings);
+  const kube = KubeClient.load(settings.kubeContext);
+  await kube.serverVersion();
+  const installed = (await kube.namespaceExists(settings.namespace)) ? await kube.readReleases(settings.namespace, plans.map((p) => p.release)) : {};
+  const rows: ReleaseStatus[] = plans.map((plan) => {
+    const r = installed[plan.release];
     return {
       release: plan.release,
       namespace: plan.namespace,
-      chart: plan.chart,
-      version: installedVersion ?? plan.version,
-      revision: r ? Number(r.revision) : null,
-      status: r?.status ?? 'not installed',
-      updated: r?.updated ?? null,
+      chart: r?.record.chart || plan.chart,
+      version: r?.record.chartVersion || plan.version,
+      revision: r ? r.head.latest.revision : null,
+      status: r?.head.latest.status ?? 'not installed',
+      updated: r?.record.lastDeployed || null,
     };
   });
   if (ctx.options.output === 'json') {

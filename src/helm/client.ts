@@ -15,6 +15,15 @@ import { OperationError, UsageError } from '../errors.js';
 import type { ChartSource } from '../charts.js';
 import type { ReleasePlan } from '../plan.js';
 
+/** What `helm upgrade` needs to know of a release besides the chart reference. */
+export interface UpgradeTarget {
+  release: string;
+  namespace: string;
+  version: string;
+  /** Pass `--version` (every source but a local chart folder). */
+  pinVersion: boolean;
+}
+
 export interface HelmVersion {
   major: number;
   minor: number;
@@ -63,17 +72,6 @@ export interface UpgradeOptions {
   wait: boolean;
   /** helm duration, e.g. `10m`. */
   timeout: string;
-}
-
-/** A release as `helm list -o json` reports it. */
-export interface HelmListEntry {
-  name: string;
-  namespace: string;
-  revision: string;
-  updated: string;
-  status: string;
-  chart: string;
-  app_version: string;
 }
 
 /** Name monitor-stack gives a chart repository in helm's repository list. Prefixed so a user's own entries are never overwritten. */
@@ -132,20 +130,18 @@ export class HelmClient {
     return [...(this.kubeContext ? ['--kube-context', this.kubeContext] : []), '--namespace', namespace];
   }
 
-  /** `helm repo add NAME URL --force-update`: idempotent for our own prefixed names. */
+  /**
+   * `helm repo add NAME URL --force-update`: idempotent for our own prefixed names, and it
+   * downloads the repository index, so no `helm repo update` is needed after it.
+   */
   repoAddArgs(name: string, url: string): string[] {
     return ['repo', 'add', name, url, '--force-update'];
   }
 
-  /** `helm repo update NAME…`: only the repositories this run needs. */
-  repoUpdateArgs(names: string[]): string[] {
-    return ['repo', 'update', ...names];
-  }
-
   /** `helm upgrade --install` with the pinned version, namespace and overlay, as JSON output. */
-  upgradeArgs(plan: ReleasePlan, chartRef: string, o: UpgradeOptions): string[] {
+  upgradeArgs(plan: UpgradeTarget, chartRef: string, o: UpgradeOptions): string[] {
     const args = ['upgrade', plan.release, chartRef, '--install', ...this.scoped(plan.namespace), '--create-namespace'];
-    if (plan.source.kind !== 'local') args.push('--version', plan.version);
+    if (plan.pinVersion) args.push('--version', plan.version);
     args.push('--values', o.valuesFile, '--reset-values', '--timeout', o.timeout, '--output', 'json');
     if (o.dryRun) args.push('--dry-run=server');
     else if (o.wait) args.push(...(this.isHelm4 ? ['--rollback-on-failure', '--wait=watcher'] : ['--atomic', '--wait']));
@@ -153,16 +149,13 @@ export class HelmClient {
   }
 
   /**
-   * `helm list` of the namespace's releases that are deployed, failed or pending. Spelled with
-   * status flags because Helm 4 removed `--all` (Helm 3: `--all`; both: `--deployed --failed --pending`).
+   * `helm template`: the manifest rendered without the cluster, used only to name the objects of a
+   * release whose server-side dry run helm refused (an object owned by another release).
    */
-  listArgs(namespace: string): string[] {
-    return ['list', ...this.scoped(namespace), '--deployed', '--failed', '--pending', '--output', 'json'];
-  }
-
-  /** `helm get values` (user-supplied values only). */
-  getValuesArgs(release: string, namespace: string): string[] {
-    return ['get', 'values', release, ...this.scoped(namespace), '--output', 'json'];
+  templateArgs(plan: UpgradeTarget, chartRef: string, valuesFile: string): string[] {
+    const args = ['template', plan.release, chartRef, '--namespace', plan.namespace];
+    if (plan.pinVersion) args.push('--version', plan.version);
+    return [...args, '--values', valuesFile];
   }
 
   /**
@@ -187,18 +180,6 @@ export class HelmClient {
       throw new OperationError(`${what} failed: ${lastLines(r.stderr || r.stdout)}`, [`command: ${this.runner.binary} ${args.join(' ')}`]);
     }
     return r.stdout;
-  }
-
-  /** Releases of a namespace (empty when the namespace has none or does not exist). */
-  async list(namespace: string): Promise<HelmListEntry[]> {
-    const out = await this.run(this.listArgs(namespace), 'helm list');
-    return out.trim() ? (JSON.parse(out) as HelmListEntry[]) : [];
-  }
-
-  /** User-supplied values of a release. */
-  async getValues(release: string, namespace: string): Promise<Record<string, unknown>> {
-    const out = await this.run(this.getValuesArgs(release, namespace), `helm get values ${release}`);
-    return (JSON.parse(out || '{}') as Record<string, unknown> | null) ?? {};
   }
 }
 

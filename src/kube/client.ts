@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { OperationError, UsageError } from '../errors.js';
+import { decodeReleaseRecord, historyHead, releaseSelector, type ReleaseRecord } from '../core/helm-release.js';
+import type { LiveRelease } from '../core/stack-plan.js';
 
 /** A cluster-scoped class (StorageClass, IngressClass) and whether it is the cluster default. */
 export interface ClassInfo {
@@ -214,6 +216,76 @@ export class KubeClient {
     }
   }
 
+  /**
+   * Installed releases from helm's release storage (Secrets labelled `owner=helm`, see
+   * core/helm-release.ts): one list call for all of them, then the latest revision of each decoded.
+   * @returns by release name; a release with no revision is absent.
+   */
+  async readReleases(namespace: string, releases: string[]): Promise<Record<string, LiveRelease>> {
+    const api = this.kc.makeApiClient(k8s.CoreV1Api);
+    const list = await withTimeout(api.listNamespacedSecret({ namespace, labelSelector: releaseSelector(releases) }), 'list helm release records');
+    const out: Record<string, LiveRelease> = {};
+    for (const name of releases) {
+      const items = list.items.filter((s) => s.metadata?.labels?.name === name && s.type === 'helm.sh/release.v1');
+      const head = historyHead(items.map((s) => s.metadata?.labels ?? {}));
+      if (!head) continue;
+      const latest = items.find((s) => Number(s.metadata?.labels?.version) === head.latest.revision);
+      out[name] = { head, record: decodeRelease(latest?.data?.release, `${name} revision ${head.latest.revision}`) };
+    }
+    return out;
+  }
+
+  /** One revision of a release from helm's storage, or `null` when it does not exist. */
+  async readReleaseRevision(namespace: string, release: string, revision: number): Promise<ReleaseRecord | null> {
+    try {
+      const s = await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ namespace, name: `sh.helm.release.v1.${release}.v${revision}` }), 'read helm release record');
+      return decodeRelease(s.data?.release, `${release} revision ${revision}`);
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  private objects?: k8s.KubernetesObjectApi;
+
+  /**
+   * Reads objects of any kind (discovery maps kind to resource). An object that does not exist,
+   * or whose kind the cluster does not serve, is `null`. Objects come back as plain JSON.
+   * @param concurrency requests in flight at once.
+   */
+  async readObjects(refs: ObjectRef[], concurrency = 8): Promise<(Record<string, unknown> | null)[]> {
+    this.objects ??= k8s.KubernetesObjectApi.makeApiClient(this.kc);
+    const api = this.objects;
+    return mapLimit(refs, concurrency, async (r) => {
+      try {
+        const obj = await withTimeout(
+          api.read({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } }),
+          `read ${r.kind} ${r.name}`,
+        );
+        return JSON.parse(JSON.stringify(obj)) as Record<string, unknown>;
+      } catch (err) {
+        if (statusOf(err) === 404 || /Unrecognized API version and kind/i.test((err as Error).message ?? '')) return null;
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Deletes an object. `orphan` keeps what it owns (a StatefulSet's pods); `background` deletes
+   * them after it. Absent is fine.
+   */
+  async deleteObject(r: ObjectRef, propagation: 'Orphan' | 'Background'): Promise<void> {
+    this.objects ??= k8s.KubernetesObjectApi.makeApiClient(this.kc);
+    try {
+      await withTimeout(
+        this.objects.delete({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } }, undefined, undefined, undefined, undefined, propagation),
+        `delete ${r.kind} ${r.name}`,
+      );
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+  }
+
   /** Decoded data of a Secret, or `null` when absent. Used to restore a Secret monitor-stack manages, and for the wizard's own Secret. */
   async readSecretData(namespace: string, name: string): Promise<Record<string, string> | null> {
     try {
@@ -223,6 +295,37 @@ export class KubeClient {
       if (statusOf(err) === 404) return null;
       throw err;
     }
+  }
+}
+
+/** apiVersion, kind, namespace ('' when cluster-scoped) and name of an object to read or delete. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function decodeRelease(data: string | undefined, what: string): ReleaseRecord {
+  if (!data) throw new OperationError(`helm's release record of ${what} has no data.`);
+  try {
+    return decodeReleaseRecord(data);
+  } catch (err) {
+    throw new OperationError(`cannot read helm's release record of ${what}: ${(err as Error).message}`);
   }
 }
 

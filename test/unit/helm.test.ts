@@ -18,7 +18,7 @@ class RecordingRunner implements HelmRunner {
   }
 }
 const ok = (stdout = ''): HelmResult => ({ exitCode: 0, stdout, stderr: '' });
-const plan = (source: ReleasePlan['source']): ReleasePlan => ({ id: 'prometheus', release: 'prometheus', namespace: 'monitoring', chart: 'prometheus', version: '29.27.0', source, values: {}, fileName: 'prometheus.values.yaml', overlay: '' });
+const plan = (source: ReleasePlan['source']) => ({ release: 'prometheus', namespace: 'monitoring', version: '29.27.0', pinVersion: source.kind !== 'local' });
 
 async function client(version: string, context?: string) {
   const runner = new RecordingRunner('helm', (args) => (args[0] === 'version' ? ok(version) : ok('[]')));
@@ -74,16 +74,16 @@ describe('upgrade argv', () => {
 });
 
 describe('other argv', () => {
-  it('list uses status flags both majors accept (Helm 4 has no --all)', async () => {
-    const { helm } = await client('v4.1.4');
-    expect(helm.listArgs('monitoring')).toEqual(['list', '--namespace', 'monitoring', '--deployed', '--failed', '--pending', '--output', 'json']);
-  });
-  it('repo add is idempotent under a prefixed name; update names only ours', async () => {
+  it('repo add is idempotent under a prefixed name (and fetches the index: no repo update)', async () => {
     const { helm } = await client('v3.18.0');
     expect(helm.repoAddArgs('monitor-stack-grafana', 'https://x')).toEqual(['repo', 'add', 'monitor-stack-grafana', 'https://x', '--force-update']);
-    expect(helm.repoUpdateArgs(['a', 'b'])).toEqual(['repo', 'update', 'a', 'b']);
     expect(repositoryName('https://x', 'grafana-community')).toBe('monitor-stack-grafana-community');
     expect(repositoryName('http://127.0.0.1:8080')).toMatch(/^monitor-stack-[0-9a-f]{10}$/);
+  });
+  it('template renders without the cluster, pinned unless local', async () => {
+    const { helm } = await client('v3.18.0', 'prod');
+    expect(helm.templateArgs(plan({ kind: 'oci', reference: 'oci://r/prometheus' }), 'oci://r/prometheus', '/t/v.yaml')).toEqual(['template', 'prometheus', 'oci://r/prometheus', '--namespace', 'monitoring', '--version', '29.27.0', '--values', '/t/v.yaml']);
+    expect(helm.templateArgs(plan({ kind: 'local', path: './p' }), '/abs/p', '/t/v.yaml')).not.toContain('--version');
   });
   it('rollback does not wait; uninstall is scoped', async () => {
     const { helm } = await client('v4.1.4');
@@ -93,7 +93,7 @@ describe('other argv', () => {
   it('a failing call becomes an OperationError with helm\'s message', async () => {
     const runner = new RecordingRunner('helm', (a) => (a[0] === 'version' ? ok('v4.1.4') : { exitCode: 1, stdout: '', stderr: 'some noise\nError: Kubernetes cluster unreachable: connection refused\n' }));
     const helm = await HelmClient.detect(runner);
-    await expect(helm.list('monitoring')).rejects.toThrow('helm list failed: Kubernetes cluster unreachable: connection refused');
+    await expect(helm.run(['repo', 'add', 'x', 'https://x'], 'helm repo add x')).rejects.toThrow('helm repo add x failed: Kubernetes cluster unreachable: connection refused');
     expect(runner.calls).toHaveLength(2);
   });
   it('lastLines keeps helm\'s Error line and cuts long ones', () => {

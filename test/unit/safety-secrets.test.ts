@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { storageClassChanges } from '../../src/safety.js';
-import { checkReleaseStates } from '../../src/preflight.js';
-import type { ReleasePlan } from '../../src/plan.js';
 import { redact, resolveSecretRefs } from '../../src/secrets.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -66,22 +64,5 @@ describe('secret references at upgrade time', () => {
   it('redact replaces every occurrence', () => {
     expect(redact('a SECRET b SECRET', ['SECRET'])).toBe('a [REDACTED] b [REDACTED]');
     expect(redact('abc', ['ab'])).toBe('abc');
-  });
-});
-
-describe('release states', () => {
-  const plan = { id: 'grafana', release: 'grafana', namespace: 'monitoring' } as ReleasePlan;
-  it('a pending release fails preflight with the way out', () => {
-    const [r] = checkReleaseStates([plan], new Map([['grafana', { status: 'pending-upgrade' }]]));
-    expect(r).toEqual({
-      group: 'releases',
-      ok: false,
-      message: 'release grafana is pending-upgrade: another helm operation is running, or one was interrupted.',
-      hints: ['Fix: wait for it; if nothing is running: helm rollback grafana --namespace monitoring'],
-    });
-  });
-  it('deployed, failed and absent releases pass', () => {
-    for (const status of ['deployed', 'failed']) expect(checkReleaseStates([plan], new Map([['grafana', { status }]]))).toEqual([]);
-    expect(checkReleaseStates([plan], new Map())).toEqual([]);
   });
 });

@@ -1,0 +1,359 @@
+/**
+ * The shell around the stack plan: open a session (settings, secrets, helm, the cluster,
+ * preflight), read what is live once, compute the {@link StackPlan}, and apply it. `diff` and
+ * `upgrade` share all of it, so what `diff` shows is what `upgrade` applies.
+ *
+ * helm processes per run: 1 `version`, 1 `repo add` per repository (it fetches the index), 1
+ * server-side dry run per release, and 1 `upgrade` per release that changes.
+ */
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import type { CommandContext } from './cli.js';
+import { PINNED_CHARTS } from './charts.js';
+import { loadSettings } from './config/index.js';
+import type { Settings } from './config/schema.js';
+import { deepEqual, parseManifest, resourceKey, type Resource } from './core/manifest.js';
+import { releaseStateRisk } from './core/risks.js';
+import { planStack, secretDigest, type LiveState, type PlannedSecret, type ReleaseChange, type StackPlan } from './core/stack-plan.js';
+import { OperationError, UsageError } from './errors.js';
+import { writeFileAtomic } from './fsutil.js';
+import { chartReference, lastLines, repositoryName, type HelmClient } from './helm/client.js';
+import { openHelm } from './helm/runner.js';
+import { KubeClient, mapLimit, type ObjectRef } from './kube/client.js';
+import { GRAFANA_ADMIN_KEYS, grafanaAdminSecretName } from './overlays/grafana.js';
+import { managedReceiverSecretName, planReceiverSecrets } from './overlays/receivers.js';
+import { planReleases, settingsHash, type ReleasePlan } from './plan.js';
+import { checkCluster, checkVolumeChanges, type CheckResult } from './preflight.js';
+import { formatSecretRef } from './refs.js';
+import { resolveSecretRefs } from './secrets.js';
+import { createReporter, type Reporter } from './ui.js';
+
+/** Everything a run has opened: read-only until {@link applyPlan}. */
+export interface Session {
+  settings: Settings;
+  configDir: string;
+  releases: ReleasePlan[];
+  /** Resolved receiver secret values by key (memory only). */
+  receiverValues: Record<string, string>;
+  helm: HelmClient;
+  kube: KubeClient;
+  ui: Reporter;
+}
+
+/**
+ * Loads the settings of `--env`, resolves secret references, finds helm and reaches the cluster.
+ * @throws UsageError for bad input, a missing tool or kubeconfig; OperationError when the API is unreachable.
+ */
+export async function openSession(ctx: CommandContext): Promise<Session> {
+  const env = ctx.options.env as string;
+  const settings = loadSettings(ctx.configPath, env, ctx.flags);
+  const configDir = dirname(resolve(ctx.configPath));
+  const releases = planReleases(settings);
+  const receiverPlan = planReceiverSecrets(settings);
+  const receiverValues = settings.components.alertmanager ? resolveSecretRefs(receiverPlan.managed, configDir) : {};
+  const ui = await createReporter({ debug: ctx.debug, redactValues: Object.values(receiverValues) });
+  ui.heading(`Preflight for environment ${env} (preset ${settings.preset})`);
+  const helm = await openHelm(ctx.options.helm as string | undefined, settings.kubeContext, ui.debug);
+  ui.check({ group: 'helm', ok: true, message: `helm ${helm.version.text} (${helm.isHelm4 ? 'Helm 4' : 'Helm 3'}) at ${helm.runner.binary}` });
+  const kube = KubeClient.load(settings.kubeContext);
+  const serverVersion = await kube.serverVersion();
+  ui.check({ group: 'kubernetes-api', ok: true, message: `reached ${kube.server} (context ${kube.context}, Kubernetes ${serverVersion})` });
+  return { settings, configDir, releases, receiverValues, helm, kube, ui };
+}
+
+/** The Secrets a run writes, by key and digest (values stay in the session). */
+function plannedSecrets(s: Session): PlannedSecret[] {
+  const { settings } = s;
+  const out: PlannedSecret[] = [];
+  if (settings.components.alertmanager) {
+    const name = managedReceiverSecretName(settings);
+    const entries = planReceiverSecrets(settings).managed.map(({ key, ref }) => ({ key, ref: formatSecretRef(ref), digest: secretDigest(name, key, s.receiverValues[key]!) }));
+    if (entries.length) out.push({ name, kind: 'receivers', entries });
+  }
+  if (settings.components.grafana && !settings.grafana.adminSecret) out.push({ name: grafanaAdminSecretName(settings), kind: 'generated', entries: [] });
+  return out;
+}
+
+/** Chart repositories in use and the CHART argument of each release. */
+function chartSources(s: Pick<Session, 'releases' | 'configDir'>): { repositories: { name: string; url: string }[]; chartRefs: Record<string, string> } {
+  const repos = new Map<string, string>();
+  const chartRefs: Record<string, string> = {};
+  for (const p of s.releases) {
+    chartRefs[p.release] =
+      p.source.kind === 'local'
+        ? resolve(s.configDir, p.source.path)
+        : chartReference(p, (source) => {
+            const pinned = Object.values(PINNED_CHARTS).find((c) => c.repository === source.url);
+            const name = repositoryName(source.url, pinned?.repositoryName);
+            repos.set(name, source.url);
+            return name;
+          });
+  }
+  return { repositories: [...repos].map(([name, url]) => ({ name, url })), chartRefs };
+}
+
+/**
+ * Preflight, then everything live read once: repositories added, release records, a server-side
+ * dry run per release, the live objects, the Secrets' digests. Then the pure plan.
+ * @param tmp private folder for overlays.
+ * @throws UsageError when preflight fails (nothing changed); OperationError when helm or the API fail.
+ */
+export async function computePlan(s: Session, tmp: string, opts: { parallel: number }): Promise<StackPlan> {
+  const { settings, kube, helm, ui } = s;
+  const storageClasses = await kube.listStorageClasses();
+  const results = await checkCluster(kube, settings, s.releases, s.configDir, storageClasses);
+  const names = s.releases.map((p) => p.release);
+  const namespaceExists = await kube.namespaceExists(settings.namespace);
+  const installed = namespaceExists ? await kube.readReleases(settings.namespace, names) : {};
+  const installedValues = new Map(Object.entries(installed).map(([name, r]) => [name, r.record.values]));
+  results.push(...checkVolumeChanges(s.releases, installedValues, storageClasses.find((c) => c.isDefault)?.name));
+  // A release another operation holds: helm would refuse it, so the dry run is not even tried.
+  for (const p of s.releases) {
+    const r = installed[p.release];
+    const risk = r && r.head.latest.status.startsWith('pending-') ? releaseStateRisk(p.release, p.namespace, r.head.latest.status, r.head.latest.revision, r.head.lastDeployed) : undefined;
+    if (risk) results.push({ group: 'releases', ok: false, message: risk.message, hints: [`Fix: ${risk.fix}`] });
+  }
+  for (const r of results) ui.check(r);
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length) throw new UsageError(`preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}; nothing was changed.`, failed.flatMap(preflightLines));
+
+  const { repositories, chartRefs } = chartSources(s);
+  for (const repo of repositories) await helm.run(helm.repoAddArgs(repo.name, repo.url), `helm repo add ${repo.name}`);
+  if (repositories.length) ui.check({ group: 'charts', ok: true, message: `repositories ${repositories.map((r) => r.name).join(', ')} added and their indexes fetched` });
+
+  const rendered: Record<string, string> = {};
+  await mapLimit(s.releases, opts.parallel, async (p) => {
+    rendered[p.release] = await renderRelease(s, p, chartRefs[p.release]!, join(tmp, p.fileName), p.overlay);
+  });
+
+  const objectRefs = new Map<string, ObjectRef>();
+  const add = (r: Resource) => objectRefs.set(resourceKey(r), r);
+  for (const p of s.releases) {
+    const before = installed[p.release] ? parseManifest(installed[p.release]!.record.manifest, p.namespace) : [];
+    const beforeKeys = new Set(before.map(resourceKey));
+    before.forEach(add);
+    // Objects new to the release: does someone else own them?
+    for (const r of parseManifest(rendered[p.release]!, p.namespace)) if (!beforeKeys.has(resourceKey(r))) add(r);
+  }
+  const refs = [...objectRefs];
+  const objects = Object.fromEntries((await kube.readObjects(refs.map(([, r]) => r))).map((o, i) => [refs[i]![0], o]));
+
+  const secrets = plannedSecrets(s);
+  const liveSecrets: LiveState['secrets'] = {};
+  for (const sec of secrets) {
+    if (!namespaceExists) liveSecrets[sec.name] = null;
+    else if (sec.kind === 'generated') liveSecrets[sec.name] = (await kube.secretKeys(settings.namespace, sec.name)) ? {} : null;
+    else {
+      const data = await kube.readSecretData(settings.namespace, sec.name);
+      liveSecrets[sec.name] = data && Object.fromEntries(Object.entries(data).map(([k, v]) => [k, secretDigest(sec.name, k, v)]));
+    }
+  }
+
+  return planStack(
+    { environment: settings.environment, kubeContext: kube.context, settingsHash: settingsHash(settings), releases: s.releases, chartRefs, repositories, secrets },
+    { namespaceExists, releases: installed, rendered, objects, secrets: liveSecrets },
+  );
+}
+
+/**
+ * What helm would apply for one release: the manifest of `helm upgrade --install --dry-run=server`.
+ * When helm refuses the dry run because an object belongs to someone else, `helm template` gives
+ * the manifest instead, so the plan can name the object and its owner.
+ */
+async function renderRelease(s: Session, p: Pick<ReleaseChange, 'release' | 'namespace' | 'version' | 'fileName'> & { pinVersion?: boolean; source?: ReleasePlan['source'] }, chartRef: string, valuesFile: string, overlay: string): Promise<string> {
+  const { helm } = s;
+  writeFileAtomic(valuesFile, overlay, 0o600);
+  const target = { release: p.release, namespace: p.namespace, version: p.version, pinVersion: p.pinVersion ?? p.source?.kind !== 'local' };
+  const r = await helm.runner.run(helm.upgradeArgs(target, chartRef, { valuesFile, dryRun: true, wait: false, timeout: '5m' }));
+  if (r.exitCode === 0) return (JSON.parse(r.stdout) as { manifest?: string }).manifest ?? '';
+  const message = lastLines(r.stderr || r.stdout);
+  if (/cannot be imported into the current release|invalid ownership metadata/.test(r.stderr)) {
+    const t = await helm.runner.run(helm.templateArgs(target, chartRef, valuesFile));
+    if (t.exitCode === 0) return t.stdout;
+  }
+  throw new OperationError(`helm's server-side dry run of release ${p.release} failed: ${message}`, ['Nothing was changed. Run again with --debug to see the helm command.']);
+}
+
+function preflightLines(r: CheckResult): string[] {
+  return [`- ${r.message}`, ...(r.hints ?? []).map((h) => `  ${h}`)];
+}
+
+/** Outcome of one release in an applied run. */
+export interface ReleaseOutcome {
+  release: string;
+  chart: string;
+  version: string;
+  /** Revision after the run (or after undoing it); null when not installed. */
+  revision: number | null;
+  status: string;
+  /** What this run did to it, in words. */
+  result: string;
+  /** Seconds helm took; 0 when skipped. */
+  elapsed: number;
+}
+
+export interface ApplyOptions {
+  wait: boolean;
+  timeout: string;
+  parallel: number;
+  allowRecreate: boolean;
+}
+
+/**
+ * Applies a plan: namespace, Secrets, recreations allowed by `--allow-recreate`, then `helm
+ * upgrade --install` of every release that changes, `parallel` at a time. When one fails, no new
+ * release starts; the ones running finish; then every release this run touched is put back
+ * (rolled back to its last deployed revision, or uninstalled when this run installed it), the
+ * receiver Secret is restored, and what was really left is read back from the cluster and
+ * reported. Throws OperationError (exit 1) after a failure, saying whether undoing it worked.
+ * @returns per release, what happened.
+ */
+export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: ApplyOptions): Promise<ReleaseOutcome[]> {
+  const { kube, helm, ui, settings } = s;
+  ui.heading('Applying');
+  if (plan.createNamespace) {
+    await kube.createNamespace(plan.namespace);
+    ui.line(`namespace ${plan.namespace} created`);
+  }
+  const restores: (() => Promise<void>)[] = [];
+  for (const sec of plan.secrets) {
+    if (sec.action === 'unchanged') continue;
+    if (sec.kind === 'generated') {
+      const password = randomBytes(18).toString('base64url');
+      const what = await kube.writeSecret(plan.namespace, sec.name, { [GRAFANA_ADMIN_KEYS.user]: 'admin', [GRAFANA_ADMIN_KEYS.password]: password }, true);
+      ui.line(
+        what === 'created'
+          ? `Secret ${sec.name} created with a generated Grafana admin password (read it: kubectl -n ${plan.namespace} get secret ${sec.name} -o jsonpath='{.data.admin-password}' | base64 -d)`
+          : `Secret ${sec.name} kept (Grafana admin credentials)`,
+      );
+      continue;
+    }
+    const values = Object.fromEntries(sec.entries.map((e) => [e.key, s.receiverValues[e.key]!]));
+    const before = await kube.readSecretData(plan.namespace, sec.name);
+    const what = await kube.writeSecret(plan.namespace, sec.name, values);
+    ui.line(`Secret ${sec.name} ${what} (keys changed: ${sec.changedKeys.join(', ')})`);
+    restores.push(async () => {
+      if (before) await kube.writeSecret(plan.namespace, sec.name, before);
+      else await kube.deleteSecret(plan.namespace, sec.name);
+      ui.line(`Secret ${sec.name} ${before ? 'restored' : 'removed'}`);
+    });
+  }
+
+  const outcomes = new Map<string, ReleaseOutcome>();
+  const touched: ReleaseChange[] = [];
+  let failure: { release: string; message: string } | undefined;
+  const todo = plan.releases.filter((r) => r.action !== 'unchanged');
+  for (const r of plan.releases) {
+    if (r.action === 'unchanged') {
+      outcomes.set(r.release, { release: r.release, chart: r.chart, version: r.version, revision: r.installed!.revision, status: r.installed!.status, result: 'unchanged: skipped', elapsed: 0 });
+    }
+  }
+  await mapLimit(todo, o.parallel, async (r) => {
+    if (failure) return; // start no new release after a failure
+    for (const risk of plan.risks) {
+      if (risk.release !== r.release || risk.resolution !== 'recreate' || !o.allowRecreate || !risk.object) continue;
+      await kube.deleteObject(risk.object, risk.object.kind === 'StatefulSet' ? 'Orphan' : 'Background');
+      ui.line(`${r.release}: ${risk.resource} deleted to be created anew${risk.object.kind === 'StatefulSet' ? ' (pods orphaned, PVCs kept)' : ''}`);
+    }
+    touched.push(r);
+    const valuesFile = join(tmp, r.fileName);
+    writeFileAtomic(valuesFile, r.overlay, 0o600);
+    ui.line(`${r.release}: ${r.installed ? `upgrading from revision ${r.installed.revision}` : 'installing'} ${r.chart} ${r.version} …`);
+    const started = Date.now();
+    const res = await helm.runner.run(helm.upgradeArgs(r, r.chartRef, { valuesFile, dryRun: false, wait: o.wait, timeout: o.timeout }));
+    const elapsed = (Date.now() - started) / 1000;
+    if (res.exitCode !== 0) {
+      failure ??= { release: r.release, message: lastLines(res.stderr || res.stdout) };
+      ui.check({ group: 'releases', ok: false, message: `${r.release}: failed after ${elapsed.toFixed(1)}s: ${lastLines(res.stderr || res.stdout)}` });
+      return;
+    }
+    const rel = JSON.parse(res.stdout) as { version?: number; info?: { status?: string } };
+    const outcome = { release: r.release, chart: r.chart, version: r.version, revision: rel.version ?? null, status: rel.info?.status ?? 'unknown', result: r.installed ? 'upgraded' : 'installed', elapsed };
+    ui.check({ group: 'releases', ok: true, message: `${r.release}: ${outcome.status}, revision ${outcome.revision} (${elapsed.toFixed(1)}s)` });
+    outcomes.set(r.release, outcome);
+  });
+  if (!failure) return plan.releases.map((r) => outcomes.get(r.release)!);
+
+  // Undo, newest first, then report what is really there.
+  ui.heading('Undoing this run');
+  const unfinished: string[] = [];
+  for (const r of [...touched].reverse()) {
+    const result = await undoRelease(s, r, o.timeout);
+    outcomes.set(r.release, result.outcome);
+    if (result.command) unfinished.push(result.command);
+    if (result.command) ui.check({ group: 'undo', ok: false, message: `${r.release}: ${result.outcome.result}` });
+    else ui.check({ group: 'undo', ok: true, message: `${r.release}: ${result.outcome.result}` });
+  }
+  for (const restore of restores.reverse()) {
+    try {
+      await restore();
+    } catch (err) {
+      unfinished.push(`restore the receiver Secret by hand (${(err as Error).message})`);
+    }
+  }
+  for (const r of todo) if (!outcomes.has(r.release)) outcomes.set(r.release, { release: r.release, chart: r.chart, version: r.version, revision: r.installed?.revision ?? null, status: r.installed?.status ?? 'not installed', result: 'not started', elapsed: 0 });
+  printOutcomes(ui, plan.releases.map((r) => outcomes.get(r.release)!));
+  const ctxFlag = settings.kubeContext ? ` --kube-context ${kube.context}` : '';
+  throw new OperationError(`helm upgrade of release ${failure.release} failed: ${failure.message}`, [
+    unfinished.length
+      ? `The run could NOT be fully undone. To finish by hand:${unfinished.map((c) => `\n    ${c.replace('{ctx}', ctxFlag)}`).join('')}`
+      : 'Every release this run touched is back at the revision it had before (see the table), and the receiver Secret is as it was.',
+    'Run again with --debug to see every helm command.',
+  ]);
+}
+
+/**
+ * Puts one release back as it was before the run, judging from what the cluster holds now (helm's
+ * own rollback-on-failure may already have done it), and reads the result back.
+ * @returns the outcome, and when undoing failed, the helm command that would finish it ({ctx} marks the kube-context flag).
+ */
+async function undoRelease(s: Session, r: ReleaseChange, timeout: string): Promise<{ outcome: ReleaseOutcome; command?: string }> {
+  const { kube, helm } = s;
+  const ns = r.namespace;
+  const base = { release: r.release, chart: r.chart, version: r.version, elapsed: 0 };
+  const now = (await kube.readReleases(ns, [r.release]))[r.release];
+  if (!r.installed) {
+    if (!now) return { outcome: { ...base, revision: null, status: 'not installed', result: 'not installed (helm removed the failed install)' } };
+    const u = await helm.runner.run(helm.uninstallArgs(r.release, ns));
+    const after = (await kube.readReleases(ns, [r.release]))[r.release];
+    if (!after) return { outcome: { ...base, revision: null, status: 'not installed', result: 'uninstalled (this run installed it)' } };
+    return {
+      outcome: { ...base, revision: after.head.latest.revision, status: after.head.latest.status, result: `NOT uninstalled: ${lastLines(u.stderr || u.stdout)}` },
+      command: `helm uninstall ${r.release} --namespace ${ns}{ctx}`,
+    };
+  }
+  const target = r.installed.status === 'deployed' ? r.installed.revision : r.installed.lastDeployed;
+  if (!now) return { outcome: { ...base, revision: null, status: 'not installed', result: 'NOT restored: the release is gone' }, command: `monitor-stack upgrade --env ${s.settings.environment}` };
+  if (now.head.latest.revision === r.installed.revision) return { outcome: { ...base, revision: now.head.latest.revision, status: now.head.latest.status, result: 'unchanged by this run' } };
+  if (!target) {
+    return {
+      outcome: { ...base, revision: now.head.latest.revision, status: now.head.latest.status, result: 'NOT rolled back: it has no deployed revision to go back to' },
+      command: `helm uninstall ${r.release} --namespace ${ns}{ctx}   # or fix the cause and run upgrade again`,
+    };
+  }
+  const targetRecord = await kube.readReleaseRevision(ns, r.release, target);
+  const same = (x: typeof now.record) => targetRecord && x.status === 'deployed' && x.manifest === targetRecord.manifest && deepEqual(x.values, targetRecord.values) && x.chartVersion === targetRecord.chartVersion;
+  if (same(now.record)) return { outcome: { ...base, revision: now.head.latest.revision, status: 'deployed', result: `rolled back by helm to revision ${target}'s content` } };
+  const rb = await helm.runner.run(helm.rollbackArgs(r.release, target, ns, timeout));
+  const after = (await kube.readReleases(ns, [r.release]))[r.release];
+  if (rb.exitCode === 0 && after && same(after.record)) {
+    return { outcome: { ...base, revision: after.head.latest.revision, status: after.record.status, result: `rolled back to revision ${target}` } };
+  }
+  return {
+    outcome: {
+      ...base,
+      revision: after?.head.latest.revision ?? null,
+      status: after?.head.latest.status ?? 'not installed',
+      result: `NOT rolled back to revision ${target}: ${rb.exitCode === 0 ? 'helm said it did, but the release does not match that revision' : lastLines(rb.stderr || rb.stdout)}`,
+    },
+    command: `helm rollback ${r.release} ${target} --namespace ${ns}{ctx}`,
+  };
+}
+
+/** The closing table of a run: release, chart, version, revision, status, what happened, elapsed. */
+export function printOutcomes(ui: Reporter, outcomes: ReleaseOutcome[]): void {
+  ui.table(
+    ['RELEASE', 'CHART', 'VERSION', 'REVISION', 'STATUS', 'RESULT', 'ELAPSED'],
+    outcomes.map((o) => [o.release, o.chart, o.version, o.revision === null ? '-' : String(o.revision), o.status, o.result, o.elapsed ? `${o.elapsed.toFixed(1)}s` : '-']),
+  );
+}

@@ -1,0 +1,182 @@
+/** The stack plan, risk rules, saved plans and helm's release record format: pure, table-driven. */
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { decodeReleaseRecord, historyHead, releaseSelector } from '../../src/core/helm-release.js';
+import { parseManifest } from '../../src/core/manifest.js';
+import { ownershipRisk, releaseStateRisk, resourceRisks } from '../../src/core/risks.js';
+import { checkSavedPlan, savedPlanDrift, toSavedPlan } from '../../src/core/saved-plan.js';
+import { blockingRisks, planHasChanges, planStack, secretDigest, summaryLine, type LiveState, type PlanInput } from '../../src/core/stack-plan.js';
+import { diffResources } from '../../src/core/manifest.js';
+import { planReleases } from '../../src/plan.js';
+import { scenarioSettings } from '../support/scenarios.js';
+
+const cm = (name: string, value: string) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  v: "${value}"\n`;
+const sts = (size: string, sc = 'standard', service = 'am') =>
+  `---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: am\nspec:\n  serviceName: ${service}\n  selector: {matchLabels: {app: am}}\n  volumeClaimTemplates:\n    - metadata: {name: storage}\n      spec: {storageClassName: ${sc}, resources: {requests: {storage: ${size}}}}\n`;
+const pvc = (size: string, sc = 'standard') => `---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  storageClassName: ${sc}\n  resources: {requests: {storage: ${size}}}\n`;
+
+const settings = scenarioSettings('minimal-dev');
+const releases = planReleases(settings);
+const input: PlanInput = {
+  environment: 'test',
+  kubeContext: 'kind-test',
+  settingsHash: 'h',
+  releases,
+  chartRefs: Object.fromEntries(releases.map((r) => [r.release, `repo/${r.chart}`])),
+  repositories: [{ name: 'repo', url: 'https://charts.example.com' }],
+  secrets: [{ name: 'prometheus-alertmanager-receivers', kind: 'receivers', entries: [{ key: 'slack-webhook-url', ref: 'env:SLACK', digest: secretDigest('prometheus-alertmanager-receivers', 'slack-webhook-url', 'v1') }] }],
+};
+const installedAs = (release: string, manifest: string, values: Record<string, unknown>, status = 'deployed' as const, revision = 2) => ({
+  head: { latest: { revision, status }, lastDeployed: status === 'deployed' ? revision : revision - 1 },
+  record: { name: release, namespace: 'monitoring', revision, status, chart: release, chartVersion: releases.find((r) => r.release === release)!.version, values, manifest, lastDeployed: '', description: '' },
+});
+/** Every release installed with exactly what the plan renders. */
+const steady = (): LiveState => ({
+  namespaceExists: true,
+  releases: Object.fromEntries(releases.map((r) => [r.release, installedAs(r.release, cm(r.release, '1'), r.values)])),
+  rendered: Object.fromEntries(releases.map((r) => [r.release, cm(r.release, '1')])),
+  objects: {},
+  secrets: { 'prometheus-alertmanager-receivers': { 'slack-webhook-url': secretDigest('prometheus-alertmanager-receivers', 'slack-webhook-url', 'v1') } },
+});
+
+describe('planStack', () => {
+  it('an installed stack rendering the same manifest and values has nothing to change: no empty revision', () => {
+    const plan = planStack(input, steady());
+    expect(plan.releases.map((r) => r.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(planHasChanges(plan)).toBe(false);
+    expect(summaryLine(plan.releases[0]!)).toBe('prometheus: 0 changed, 0 added, 0 removed, 0 drifted (no change)');
+  });
+  it('a changed resource, changed values, a new release and a changed secret are each a change', () => {
+    const live = steady();
+    live.rendered.prometheus = cm('prometheus', '2');
+    const plan1 = planStack(input, live);
+    expect(plan1.releases[0]).toMatchObject({ action: 'upgrade', valuesChanged: false });
+    expect(plan1.releases[0]!.changes.map((c) => [c.change, c.fields])).toEqual([['changed', ['data.v']]]);
+    expect(summaryLine(plan1.releases[0]!)).toBe('prometheus: 1 changed, 0 added, 0 removed, 0 drifted');
+
+    const live2 = steady();
+    live2.releases.grafana!.record.values = { old: true };
+    expect(planStack(input, live2).releases[1]).toMatchObject({ action: 'upgrade', valuesChanged: true });
+
+    const live3 = steady();
+    delete live3.releases.promtail;
+    const p3 = planStack(input, live3);
+    expect(p3.releases[2]).toMatchObject({ action: 'install', installed: null });
+    expect(p3.releases[2]!.changes.map((c) => c.change)).toEqual(['added']);
+
+    const live4 = steady();
+    live4.secrets['prometheus-alertmanager-receivers'] = { 'slack-webhook-url': 'other', stale: 'x' };
+    const p4 = planStack(input, live4);
+    expect(p4.secrets[0]).toMatchObject({ action: 'replace', changedKeys: ['slack-webhook-url', 'stale'] });
+    expect(planHasChanges(p4)).toBe(true);
+  });
+  it('a release left failed is upgraded even with the same output, with a notice naming its last deployed revision', () => {
+    const live = steady();
+    live.releases.grafana = installedAs('grafana', cm('grafana', '1'), releases[1]!.values, 'failed' as never, 5);
+    const plan = planStack(input, live);
+    expect(plan.releases[1]!.action).toBe('upgrade');
+    expect(plan.risks).toEqual([expect.objectContaining({ rule: 'release-state', resolution: 'notice', message: expect.stringContaining('its last deployed revision is 4') })]);
+    expect(blockingRisks(plan, false)).toEqual([]);
+  });
+  it('drift: a field the installed manifest sets that differs live, or an object deleted by hand', () => {
+    const live = steady();
+    const liveCm = (name: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'monitoring', uid: 'u' }, data });
+    live.objects['v1/ConfigMap/monitoring/prometheus'] = liveCm('prometheus', { v: 'edited' });
+    live.objects['v1/ConfigMap/monitoring/grafana'] = null;
+    live.objects['v1/ConfigMap/monitoring/promtail'] = liveCm('promtail', { v: '1', extra: 'x' });
+    const plan = planStack(input, live);
+    expect(plan.releases.map((r) => r.drift.map((d) => d.fields))).toEqual([[['data.v']], [['(deleted)']], []]);
+    expect(plan.releases[0]!.action).toBe('unchanged');
+  });
+  it('an object to be added that another release owns is a blocking risk naming the owner', () => {
+    const live = steady();
+    live.rendered.prometheus = `${cm('prometheus', '1')}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: prometheus-server}\n`;
+    live.objects['rbac.authorization.k8s.io/v1/ClusterRole//prometheus-server'] = { metadata: { annotations: { 'meta.helm.sh/release-name': 'prometheus', 'meta.helm.sh/release-namespace': 'other' } } };
+    const plan = planStack(input, live);
+    expect(blockingRisks(plan, true)).toEqual([expect.objectContaining({ rule: 'owned-elsewhere', message: expect.stringContaining('ClusterRole prometheus-server (release prometheus in namespace other)') })]);
+    expect(plan.risks[0]!.fix).toContain('charts.prometheus.release');
+  });
+  it('an object this release already owns (left by a failed run) is no risk', () => {
+    expect(ownershipRisk('prometheus', 'monitoring', [{ object: { kind: 'ClusterRole', namespace: '', name: 'x' }, owner: { release: 'prometheus', namespace: 'monitoring' } }])).toBeUndefined();
+    expect(ownershipRisk('prometheus', 'monitoring', [{ object: { kind: 'ConfigMap', namespace: 'monitoring', name: 'x' }, owner: {} }])!.message).toContain('(no helm release)');
+  });
+});
+
+describe('risk rules', () => {
+  const risks = (before: string, after: string) => resourceRisks('prometheus', diffResources(parseManifest(before, 'ns'), parseManifest(after, 'ns')));
+  it.each([
+    ['StatefulSet volumeClaimTemplates', sts('2Gi'), sts('4Gi'), 'immutable-field', 'recreate'],
+    ['StatefulSet serviceName', sts('2Gi'), sts('2Gi', 'standard', 'other'), 'immutable-field', 'recreate'],
+    ['Deployment selector', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {selector: {matchLabels: {a: b}}}\n', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {selector: {matchLabels: {a: c}}}\n', 'immutable-field', 'recreate'],
+    ['PVC storageClassName', pvc('2Gi'), pvc('2Gi', 'fast'), 'immutable-field', 'none'],
+    ['PVC shrink', pvc('2Gi'), pvc('1Gi'), 'volume-shrink', 'none'],
+    ['PVC removed', pvc('2Gi') + cm('x', '1'), cm('x', '1'), 'volume-removed', 'none'],
+    ['StatefulSet with volumes removed', sts('2Gi'), cm('x', '1'), 'volume-removed', 'none'],
+  ])('%s', (_name, before, after, rule, resolution) => {
+    expect(risks(before, after)).toEqual([expect.objectContaining({ rule, resolution })]);
+  });
+  it('growing a volume, or a change to replicas, is no risk', () => {
+    expect(risks(pvc('2Gi'), pvc('4Gi'))).toEqual([]);
+    expect(risks(sts('2Gi'), sts('2Gi').replace('serviceName: am', 'serviceName: am\n  replicas: 3'))).toEqual([]);
+  });
+  it('--allow-recreate resolves recreate risks only', () => {
+    const plan = { risks: [...risks(sts('2Gi'), sts('4Gi')), ...risks(pvc('2Gi'), pvc('1Gi'))] } as never;
+    expect(blockingRisks(plan, false).map((r) => r.rule)).toEqual(['immutable-field', 'volume-shrink']);
+    expect(blockingRisks(plan, true).map((r) => r.rule)).toEqual(['volume-shrink']);
+  });
+  it('a pending release is refused with the way out; a failed one is a notice; a deployed one nothing', () => {
+    expect(releaseStateRisk('grafana', 'monitoring', 'pending-upgrade', 4, 3)).toMatchObject({ resolution: 'none', fix: expect.stringContaining('helm rollback grafana 3 --namespace monitoring') });
+    expect(releaseStateRisk('grafana', 'monitoring', 'pending-install', 1, undefined)).toMatchObject({ fix: expect.stringContaining('helm uninstall grafana') });
+    expect(releaseStateRisk('grafana', 'monitoring', 'failed', 4, 3)!.resolution).toBe('notice');
+    expect(releaseStateRisk('grafana', 'monitoring', 'deployed', 4, 4)).toBeUndefined();
+  });
+});
+
+describe('saved plans', () => {
+  const live = steady();
+  live.rendered.prometheus = `${cm('prometheus', '2')}---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {password: c2VjcmV0LXZhbHVl}\n`;
+  const plan = planStack(input, live);
+  const saved = JSON.parse(JSON.stringify(toSavedPlan(plan, '0.1.0', '2026-11-22T00:00:00Z')));
+  it('holds no resource contents, so no Secret data', () => {
+    expect(checkSavedPlan(saved)).toBeUndefined();
+    expect(JSON.stringify(saved)).not.toContain('c2VjcmV0LXZhbHVl');
+    expect(saved.plan.releases[0].changes.map((c: { change: string; kind: string }) => [c.change, c.kind])).toEqual([['changed', 'ConfigMap'], ['added', 'Secret']]);
+  });
+  it('is exact while nothing moved, and names what moved', () => {
+    expect(savedPlanDrift(saved.plan, planStack(input, live))).toEqual([]);
+    const moved = steady();
+    moved.rendered.prometheus = cm('prometheus', '3');
+    moved.releases.grafana!.head.latest.revision = 3;
+    moved.secrets['prometheus-alertmanager-receivers'] = null;
+    const drift = savedPlanDrift(saved.plan, planStack({ ...input, secrets: [{ ...input.secrets[0]!, entries: [{ ...input.secrets[0]!.entries[0]!, digest: 'x' }] }] }, moved));
+    expect(drift).toEqual([
+      expect.stringMatching(/^release prometheus: the chart renders another manifest than the plan/),
+      'release grafana was revision 2 (deployed) when planned, now revision 3 (deployed)',
+      'a receiver secret resolves to another value than when planned',
+    ]);
+  });
+  it('refuses what is not a plan of this format', () => {
+    expect(checkSavedPlan({})).toMatch(/not a monitor-stack plan/);
+    expect(checkSavedPlan({ ...saved, formatVersion: 9 })).toMatch(/format 9/);
+  });
+});
+
+describe("helm's release records", () => {
+  const record = { name: 'grafana', namespace: 'monitoring', version: 3, info: { status: 'deployed', last_deployed: '2026-11-22T00:00:00Z', description: 'Upgrade complete' }, chart: { metadata: { name: 'grafana', version: '12.11.1' } }, config: { a: 1 }, manifest: cm('grafana', '1') };
+  const asApi = (json: string, gzip = true) => Buffer.from((gzip ? gzipSync(json) : Buffer.from(json)).toString('base64')).toString('base64');
+  it('decodes base64 of base64 of gzip of JSON, as the API returns helm storage Secrets', () => {
+    expect(decodeReleaseRecord(asApi(JSON.stringify(record)))).toEqual({
+      name: 'grafana', namespace: 'monitoring', revision: 3, status: 'deployed', chart: 'grafana', chartVersion: '12.11.1', values: { a: 1 }, manifest: cm('grafana', '1'), lastDeployed: '2026-11-22T00:00:00Z', description: 'Upgrade complete',
+    });
+    expect(decodeReleaseRecord(asApi(JSON.stringify({ ...record, apply_method: 'ssa' }), false)).applyMethod).toBe('ssa');
+  });
+  it('refuses data that is not a release', () => {
+    expect(() => decodeReleaseRecord(asApi('{"x":1}'))).toThrow(/not a helm release record/);
+  });
+  it('finds the latest and the last deployed revision (superseded counts; failed never does)', () => {
+    expect(historyHead([{ version: '1', status: 'superseded' }, { version: '3', status: 'failed' }, { version: '2', status: 'superseded' }])).toEqual({ latest: { revision: 3, status: 'failed' }, lastDeployed: 2 });
+    expect(historyHead([{ version: '1', status: 'failed' }])).toEqual({ latest: { revision: 1, status: 'failed' } });
+    expect(historyHead([])).toBeUndefined();
+    expect(releaseSelector(['promtail', 'grafana'])).toBe('owner=helm,name in (grafana,promtail)');
+  });
+});
