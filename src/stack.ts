@@ -12,7 +12,7 @@ import type { CommandContext } from './cli.js';
 import { PINNED_CHARTS } from './charts.js';
 import { loadSettings } from './config/index.js';
 import type { Settings } from './config/schema.js';
-import { deepEqual, parseManifest, resourceKey, type Resource } from './core/manifest.js';
+import { deepEqual, diffManifests, parseManifest, resourceKey } from './core/manifest.js';
 import { releaseStateRisk } from './core/risks.js';
 import { planStack, secretDigest, type LiveState, type PlannedSecret, type ReleaseChange, type StackPlan } from './core/stack-plan.js';
 import { OperationError, UsageError } from './errors.js';
@@ -126,14 +126,12 @@ export async function computePlan(s: Session, tmp: string, opts: { parallel: num
     rendered[p.release] = await renderRelease(s, p, chartRefs[p.release]!, join(tmp, p.fileName), p.overlay);
   });
 
+  // Live objects: every installed resource (for drift) and every one the plan adds (for ownership).
   const objectRefs = new Map<string, ObjectRef>();
-  const add = (r: Resource) => objectRefs.set(resourceKey(r), r);
   for (const p of s.releases) {
-    const before = installed[p.release] ? parseManifest(installed[p.release]!.record.manifest, p.namespace) : [];
-    const beforeKeys = new Set(before.map(resourceKey));
-    before.forEach(add);
-    // Objects new to the release: does someone else own them?
-    for (const r of parseManifest(rendered[p.release]!, p.namespace)) if (!beforeKeys.has(resourceKey(r))) add(r);
+    const manifest = installed[p.release]?.record.manifest ?? '';
+    for (const r of parseManifest(manifest, p.namespace)) objectRefs.set(resourceKey(r), r);
+    for (const c of diffManifests(manifest, rendered[p.release]!, p.namespace)) if (c.change === 'added') objectRefs.set(c.key, c);
   }
   const refs = [...objectRefs];
   const objects = Object.fromEntries((await kube.readObjects(refs.map(([, r]) => r))).map((o, i) => [refs[i]![0], o]));
@@ -250,27 +248,30 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
   }
   await mapLimit(todo, o.parallel, async (r) => {
     if (failure) return; // start no new release after a failure
-    for (const risk of plan.risks) {
-      if (risk.release !== r.release || risk.resolution !== 'recreate' || !o.allowRecreate || !risk.object) continue;
-      await kube.deleteObject(risk.object, risk.object.kind === 'StatefulSet' ? 'Orphan' : 'Background');
-      ui.line(`${r.release}: ${risk.resource} deleted to be created anew${risk.object.kind === 'StatefulSet' ? ' (pods orphaned, PVCs kept)' : ''}`);
-    }
     touched.push(r);
-    const valuesFile = join(tmp, r.fileName);
-    writeFileAtomic(valuesFile, r.overlay, 0o600);
-    ui.line(`${r.release}: ${r.installed ? `upgrading from revision ${r.installed.revision}` : 'installing'} ${r.chart} ${r.version} …`);
-    const started = Date.now();
-    const res = await helm.runner.run(helm.upgradeArgs(r, r.chartRef, { valuesFile, dryRun: false, wait: o.wait, timeout: o.timeout }));
-    const elapsed = (Date.now() - started) / 1000;
-    if (res.exitCode !== 0) {
-      failure ??= { release: r.release, message: lastLines(res.stderr || res.stdout) };
-      ui.check({ group: 'releases', ok: false, message: `${r.release}: failed after ${elapsed.toFixed(1)}s: ${lastLines(res.stderr || res.stdout)}` });
-      return;
+    try {
+      for (const risk of plan.risks) {
+        if (risk.release !== r.release || risk.resolution !== 'recreate' || !o.allowRecreate || !risk.object) continue;
+        const orphan = risk.object.kind === 'StatefulSet';
+        await kube.deleteObject(risk.object, orphan ? 'Orphan' : 'Background');
+        ui.line(`${r.release}: ${risk.resource} deleted to be created anew${orphan ? ' (pods orphaned, PVCs kept)' : ''}`);
+      }
+      const valuesFile = join(tmp, r.fileName);
+      writeFileAtomic(valuesFile, r.overlay, 0o600);
+      ui.line(`${r.release}: ${r.installed ? `upgrading from revision ${r.installed.revision}` : 'installing'} ${r.chart} ${r.version} …`);
+      const started = Date.now();
+      const res = await helm.runner.run(helm.upgradeArgs(r, r.chartRef, { valuesFile, dryRun: false, wait: o.wait, timeout: o.timeout }));
+      const elapsed = (Date.now() - started) / 1000;
+      if (res.exitCode !== 0) throw new OperationError(`failed after ${elapsed.toFixed(1)}s: ${lastLines(res.stderr || res.stdout)}`);
+      const rel = JSON.parse(res.stdout) as { version?: number; info?: { status?: string } };
+      const outcome = { release: r.release, chart: r.chart, version: r.version, revision: rel.version ?? null, status: rel.info?.status ?? 'unknown', result: r.installed ? 'upgraded' : 'installed', elapsed };
+      ui.check({ group: 'releases', ok: true, message: `${r.release}: ${outcome.status}, revision ${outcome.revision} (${elapsed.toFixed(1)}s)` });
+      outcomes.set(r.release, outcome);
+    } catch (err) {
+      const message = (err as Error).message;
+      failure ??= { release: r.release, message: message.replace(/^failed after [\d.]+s: /, '') };
+      ui.check({ group: 'releases', ok: false, message: `${r.release}: ${message}` });
     }
-    const rel = JSON.parse(res.stdout) as { version?: number; info?: { status?: string } };
-    const outcome = { release: r.release, chart: r.chart, version: r.version, revision: rel.version ?? null, status: rel.info?.status ?? 'unknown', result: r.installed ? 'upgraded' : 'installed', elapsed };
-    ui.check({ group: 'releases', ok: true, message: `${r.release}: ${outcome.status}, revision ${outcome.revision} (${elapsed.toFixed(1)}s)` });
-    outcomes.set(r.release, outcome);
   });
   if (!failure) return plan.releases.map((r) => outcomes.get(r.release)!);
 

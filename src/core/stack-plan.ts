@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ReleasePlan } from '../plan.js';
 import type { ReleaseHistoryHead, ReleaseRecord, ReleaseStatus } from './helm-release.js';
-import { asStoredSecret, deepEqual, diffResources, driftOf, parseManifest, resourceKey, type Resource, type ResourceChange } from './manifest.js';
+import { asStoredSecret, deepEqual, diffManifests, driftOf, parseManifest, resourceKey, type ResourceChange } from './manifest.js';
 import { ownershipRisk, releaseStateRisk, resourceRisks, type Risk } from './risks.js';
 
 /** One installed release as read from helm's storage. */
@@ -139,9 +139,9 @@ export function planStack(input: PlanInput, live: LiveState): StackPlan {
   const releases = input.releases.map((p): ReleaseChange => {
     const installed = live.releases[p.release];
     const rendered = live.rendered[p.release] ?? '';
-    const after = parseManifest(rendered, p.namespace);
-    const before: Resource[] = installed ? parseManifest(installed.record.manifest, p.namespace) : [];
-    const changes = diffResources(before, after);
+    const changes = diffManifests(installed?.record.manifest ?? '', rendered, p.namespace);
+    // Drift needs every installed resource, and only when its live object was read.
+    const before = installed && Object.keys(live.objects).length ? parseManifest(installed.record.manifest, p.namespace) : [];
     const drift: Drift[] = before.flatMap((r) => {
       const key = resourceKey(r);
       if (!(key in live.objects)) return [];

@@ -7,6 +7,7 @@
  * | roll back a failed upgrade| `--atomic` (implies --wait) | `--rollback-on-failure` (4.0; implies --wait=watcher) |
  * | wait for readiness        | `--wait`                | `--wait=watcher` (4.0: a strategy)       |
  * | server-side dry run       | `--dry-run=server` (3.13)| `--dry-run=server`                      |
+ * | fields someone edited     | overwritten by the 3-way merge | `--force-conflicts` (4.0): server-side apply takes them back, as the plan showed |
  *
  * No argv built here ever holds a secret value: overlays reference Secrets by name.
  */
@@ -145,6 +146,7 @@ export class HelmClient {
     args.push('--values', o.valuesFile, '--reset-values', '--timeout', o.timeout, '--output', 'json');
     if (o.dryRun) args.push('--dry-run=server');
     else if (o.wait) args.push(...(this.isHelm4 ? ['--rollback-on-failure', '--wait=watcher'] : ['--atomic', '--wait']));
+    if (this.isHelm4) args.push('--force-conflicts');
     return args;
   }
 
@@ -163,7 +165,7 @@ export class HelmClient {
    * was healthy; waiting on readiness again could leave the release failed a second time.
    */
   rollbackArgs(release: string, revision: number, namespace: string, timeout: string): string[] {
-    return ['rollback', release, String(revision), ...this.scoped(namespace), '--timeout', timeout];
+    return ['rollback', release, String(revision), ...this.scoped(namespace), '--timeout', timeout, ...(this.isHelm4 ? ['--force-conflicts'] : [])];
   }
 
   uninstallArgs(release: string, namespace: string): string[] {

@@ -271,18 +271,31 @@ export class KubeClient {
   }
 
   /**
-   * Deletes an object. `orphan` keeps what it owns (a StatefulSet's pods); `background` deletes
-   * them after it. Absent is fine.
+   * Deletes an object and waits until it is gone (the garbage collector removes the `orphan` or
+   * `foregroundDeletion` finalizer first). `Orphan` keeps what it owns (a StatefulSet's pods and
+   * PVCs); `Background` deletes those after it. Absent is fine.
+   * @param waitSeconds how long to wait for the object to disappear.
+   * @throws OperationError when it is still there after `waitSeconds`, naming its finalizers.
    */
-  async deleteObject(r: ObjectRef, propagation: 'Orphan' | 'Background'): Promise<void> {
+  async deleteObject(r: ObjectRef, propagation: 'Orphan' | 'Background', waitSeconds = 60): Promise<void> {
     this.objects ??= k8s.KubernetesObjectApi.makeApiClient(this.kc);
+    const spec = { apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } };
     try {
-      await withTimeout(
-        this.objects.delete({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } }, undefined, undefined, undefined, undefined, propagation),
-        `delete ${r.kind} ${r.name}`,
-      );
+      await withTimeout(this.objects.delete(spec, undefined, undefined, undefined, undefined, propagation), `delete ${r.kind} ${r.name}`);
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
+    }
+    const until = Date.now() + waitSeconds * 1000;
+    for (;;) {
+      const [left] = await this.readObjects([r]);
+      if (!left) return;
+      if (Date.now() > until) {
+        const finalizers = (left.metadata as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+        throw new OperationError(`${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name} is still there ${waitSeconds}s after it was deleted${finalizers.length ? ` (finalizers: ${finalizers.join(', ')})` : ''}.`, [
+          'The garbage collector of the cluster (kube-controller-manager) removes the finalizers; check that it runs, then run upgrade again.',
+        ]);
+      }
+      await new Promise((done) => setTimeout(done, 500));
     }
   }
 

@@ -1,19 +1,41 @@
 /**
- * The whole path on real parts, once per helm major: `init --non-interactive` → `upgrade` into a
- * real kube-apiserver from a real chart repository, then a changed answer, a preflight failure,
- * a dry run, a failed --wait upgrade that is rolled back, and the secret canary.
+ * The whole path on real parts, once per helm major, with the fixture charts: `init
+ * --non-interactive` → plan → `upgrade --yes` into a real kube-apiserver from a real chart
+ * repository; then what a second run must not do (no empty revision), diff of a changed answer,
+ * drift, a Secret change, saved plans, a failed --wait upgrade undone, risks refused before any
+ * change, a second environment colliding on a ClusterRole, and the secret canary (argv included).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { recordedCalls, ROOT, runCli, writeHelmRecorder, type CliResult } from '../support/run.js';
 
 const e2e = inject('e2e');
 const skip = inject('e2eSkip');
 if (skip) describe.skip(skip, () => it('skipped', () => {}));
+
+/** Every process command line seen while it runs (sampled from /proc every 20 ms). */
+function sampleArgv(): { stop: () => string[] } {
+  const seen = new Set<string>();
+  const tick = () => {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        seen.add(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
+      } catch {}
+    }
+  };
+  const timer = setInterval(tick, 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return [...seen];
+    },
+  };
+}
 
 describe.runIf(e2e).each([
   { helmName: 'helm3', major: 'v3.' },
@@ -26,6 +48,7 @@ describe.runIf(e2e).each([
   let dir: string;
   let log: string;
   let cliEnv: Record<string, string>;
+  let argv: { stop: () => string[] };
   const outputs: CliResult[] = [];
 
   const cliWith = async (extraEnv: Record<string, string>, ...args: string[]) => {
@@ -34,16 +57,32 @@ describe.runIf(e2e).each([
     return r;
   };
   const cli = (...args: string[]) => cliWith({}, ...args);
+  const kubectl = (...args: string[]) => execFileSync(env.kubectl, args, { env: { ...process.env, KUBECONFIG: env.kubeconfig }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const receiverSecret = () => Buffer.from(kubectl('get', 'secret', 'prometheus-alertmanager-receivers', '-n', ns, '-o', 'jsonpath={.data.slack-webhook-url}'), 'base64').toString();
   const helm = (...args: string[]) => execFileSync(realHelm, args, { env: { ...process.env, ...cliEnv }, encoding: 'utf8' });
-  const kubectl = (...args: string[]) => execFileSync(env.kubectl, args, { env: { ...process.env, KUBECONFIG: env.kubeconfig }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const releases = () => JSON.parse(helm('list', '--namespace', ns, '--output', 'json')) as { name: string; revision: string; status: string; chart: string }[];
+  const releases = (namespace = ns) => JSON.parse(helm('list', '--namespace', namespace, '--output', 'json')) as { name: string; revision: string; status: string; chart: string }[];
+  const revisions = () => Object.fromEntries(releases().map((r) => [r.name, r.revision]));
   const values = (release: string, namespace = ns) => JSON.parse(helm('get', 'values', release, '--namespace', namespace, '--output', 'json')) as Record<string, unknown>;
-  const initArgs = (retention: string) => [
+  const retention = () => (values('prometheus').server as { retention: string }).retention;
+  const namespaceExists = (name: string) => {
+    try {
+      kubectl('get', 'namespace', name);
+      return true;
+    } catch (err) {
+      expect(String((err as { stderr?: string }).stderr)).toMatch(/NotFound/);
+      return false;
+    }
+  };
+  const initArgs = (days: string) => [
     'init', '--non-interactive', '--env', 'dev', '--namespace', ns, '--storage-class', 'standard',
     '--grafana-host', `grafana.${helmName}.example.com`, '--tls-issuer', 'letsencrypt-staging',
-    '--slack-webhook-url', 'env:E2E_SLACK_URL', '--slack-channel', '#e2e', '--retention', retention,
+    '--slack-webhook-url', 'env:E2E_SLACK_URL', '--slack-channel', '#e2e', '--retention', days,
   ];
+  const editConfig = (path: string[], value: unknown) => {
+    const file = parseDocument(readFileSync(join(dir, 'monitor-stack.yaml'), 'utf8'));
+    file.setIn(path, file.createNode(value));
+    writeFileSync(join(dir, 'monitor-stack.yaml'), file.toString());
+  };
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), `monitor-stack-e2e-${helmName}-`));
@@ -62,20 +101,40 @@ describe.runIf(e2e).each([
       join(dir, 'monitor-stack.yaml'),
       ['charts:', ...['prometheus', 'grafana', 'promtail'].map((c) => `  ${c}: {source: "${env.repoUrl}"}`), ''].join('\n'),
     );
+    argv = sampleArgv();
   });
 
-  it('init --non-interactive, then upgrade --env dev installs three releases whose values equal the overlays', async () => {
-    const init = await cli(...initArgs('15d'));
-    expect(init.stderr).toContain('Wrote environment dev');
-    expect(init.exitCode).toBe(0);
-    const up = await cli('upgrade', '--env', 'dev', '--no-wait');
+  afterAll(() => {
+    argv?.stop();
+    // Leave the shared control plane as found: the other helm major installs the same cluster-wide names.
+    for (const namespace of [ns, `${ns}-local`, `${ns}-second`]) for (const r of releases(namespace)) helm('uninstall', r.name, '--namespace', namespace);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('before anything is installed, diff, --plan-out, --dry-run and upgrade without --yes change nothing', async () => {
+    expect((await cli(...initArgs('15d'))).exitCode).toBe(0);
+    const diff = await cli('diff', '--env', 'dev', '--detailed-exitcode');
+    expect(diff.exitCode, diff.stderr).toBe(2);
+    expect(diff.stdout).toContain('prometheus: 0 changed, 6 added, 0 removed, 0 drifted (new release, prometheus 29.27.0)');
+    expect(diff.stdout).toContain('+ ClusterRole prometheus-server (rbac.authorization.k8s.io/v1) added');
+    expect((await cli('upgrade', '--env', 'dev', '--plan-out', 'first.plan.json')).exitCode).toBe(0);
+    expect((await cli('upgrade', '--env', 'dev', '--dry-run')).exitCode).toBe(0);
+    const noYes = await cli('upgrade', '--env', 'dev');
+    expect(noYes.exitCode).toBe(2);
+    expect(noYes.stderr).toContain('a non-interactive run needs --yes');
+    expect(noYes.stderr).toContain('Nothing was changed.');
+    // Nothing in the cluster: no namespace (so no Secret and no release), and helm only read and dry-ran.
+    expect(namespaceExists(ns)).toBe(false);
+    expect(recordedCalls(log).filter((c) => /^(upgrade|rollback|uninstall) /.test(c) && !c.includes('--dry-run=server'))).toEqual([]);
+  });
+
+  it('upgrade --yes installs three releases whose values equal the overlays', async () => {
+    const up = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes');
     expect(up.stderr).toContain(`helm ${major}`);
     expect(up.exitCode, up.stderr).toBe(0);
-    expect(up.stdout).toMatch(/prometheus\s+prometheus\s+29\.27\.0\s+1\s+deployed/);
+    expect(up.stdout).toMatch(/prometheus\s+prometheus\s+29\.27\.0\s+1\s+deployed\s+installed/);
     expect(up.stderr).toContain('Grafana Alloy'); // promtail's deprecation is said
-
-    const listed = releases();
-    expect(listed.map((r) => [r.name, r.status, r.chart]).sort()).toEqual([
+    expect(releases().map((r) => [r.name, r.status, r.chart]).sort()).toEqual([
       ['grafana', 'deployed', 'grafana-12.11.1'],
       ['prometheus', 'deployed', 'prometheus-29.27.0'],
       ['promtail', 'deployed', 'promtail-6.17.1'],
@@ -83,63 +142,137 @@ describe.runIf(e2e).each([
     const rendered = await cli('render', '--env', 'dev', '--out', 'rendered');
     expect(rendered.exitCode).toBe(0);
     for (const chart of ['prometheus', 'grafana', 'promtail']) {
-      const overlay = parse(readFileSync(join(dir, 'rendered', 'dev', `${chart}.values.yaml`), 'utf8'));
-      expect(values(chart)).toEqual(overlay);
+      expect(values(chart)).toEqual(parse(readFileSync(join(dir, 'rendered', 'dev', `${chart}.values.yaml`), 'utf8')));
     }
-    expect((values('prometheus').server as { retention: string }).retention).toBe('15d');
+    expect(retention()).toBe('15d');
     // The receiver Secret holds the resolved value: the canary reached the cluster, so its absence elsewhere means something.
     expect(receiverSecret()).toBe(canary);
     expect(kubectl('get', 'secret', 'grafana-admin-credentials', '-n', ns, '-o', 'jsonpath={.data.admin-password}').length).toBeGreaterThan(20);
   });
 
-  it('a changed answer gives revision 2 carrying the new value', async () => {
-    expect((await cli(...initArgs('30d'))).exitCode).toBe(0);
-    const up = await cli('upgrade', '--env', 'dev', '--no-wait');
+  it('an unchanged second upgrade makes no new revision, and diff --detailed-exitcode exits 0', async () => {
+    const password = kubectl('get', 'secret', 'grafana-admin-credentials', '-n', ns, '-o', 'jsonpath={.data.admin-password}');
+    const callsBefore = recordedCalls(log).length;
+    const up = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes');
     expect(up.exitCode, up.stderr).toBe(0);
-    expect(up.stderr).toMatch(/-\s+retention: 15d/);
-    expect(up.stderr).toMatch(/\+\s+retention: 30d/);
-    expect(up.stderr).toContain('promtail: values unchanged');
-    const prom = releases().find((r) => r.name === 'prometheus')!;
-    expect(prom.revision).toBe('2');
-    expect((values('prometheus').server as { retention: string }).retention).toBe('30d');
+    expect(up.stderr).toContain('Nothing to change');
+    expect(up.stdout).toMatch(/grafana\s+grafana\s+12\.11\.1\s+1\s+deployed\s+unchanged: skipped/);
+    expect(revisions()).toEqual({ prometheus: '1', grafana: '1', promtail: '1' });
+    expect(kubectl('get', 'secret', 'grafana-admin-credentials', '-n', ns, '-o', 'jsonpath={.data.admin-password}')).toBe(password);
+    // helm processes: version, one repo add (it fetches the index), one server-side dry run per release; no upgrade.
+    const calls = recordedCalls(log).slice(callsBefore);
+    expect(calls.map((c) => c.split(' ').slice(0, 2).join(' ')).sort()).toEqual(['repo add', 'upgrade grafana', 'upgrade prometheus', 'upgrade promtail', 'version --template']);
+    expect(calls.filter((c) => c.startsWith('upgrade')).every((c) => c.includes('--dry-run=server'))).toBe(true);
+    const diff = await cli('diff', '--env', 'dev', '--detailed-exitcode');
+    expect(diff.exitCode, diff.stderr).toBe(0);
+    expect(diff.stdout).toContain('prometheus: 0 changed, 0 added, 0 removed, 0 drifted (no change)');
+  });
+
+  it('a changed answer: diff shows exactly that change and exits 2; upgrade makes a revision of that release only', async () => {
+    expect((await cli(...initArgs('30d'))).exitCode).toBe(0);
+    const diff = await cli('diff', '--env', 'dev', '--detailed-exitcode');
+    expect(diff.exitCode, diff.stderr).toBe(2);
+    expect(diff.stdout).toContain('prometheus: 1 changed, 0 added, 0 removed, 0 drifted (values changed)');
+    expect(diff.stdout).toContain('~ Deployment e2e-helm');
+    expect(diff.stdout).toMatch(/-\s+- --storage\.tsdb\.retention\.time=15d\n\s+\+\s+- --storage\.tsdb\.retention\.time=30d/);
+    expect(diff.stdout).toContain('grafana: 0 changed, 0 added, 0 removed, 0 drifted (no change)');
+    const json = JSON.parse((await cli('diff', '--env', 'dev', '-o', 'json')).stdout);
+    expect(json.changes).toBe(true);
+    expect(json.releases[0]).toMatchObject({
+      release: 'prometheus',
+      action: 'upgrade',
+      valuesChanged: true,
+      summary: { changed: 1, added: 0, removed: 0, drifted: 0 },
+      resources: [{ resource: `apps/v1/Deployment/${ns}/prometheus-server`, kind: 'Deployment', change: 'changed', fields: ['spec.template.spec.containers[0].args[0]'] }],
+    });
+    const up = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes');
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(revisions()).toEqual({ prometheus: '2', grafana: '1', promtail: '1' });
+    expect(retention()).toBe('30d');
     const status = JSON.parse((await cli('status', '--env', 'dev', '--output', 'json')).stdout) as { release: string; revision: number; status: string }[];
     expect(status.find((s) => s.release === 'prometheus')).toMatchObject({ revision: 2, status: 'deployed' });
   });
 
-  it('--dry-run runs helm server-side and changes nothing', async () => {
-    const before = releases();
-    const r = await cli('upgrade', '--env', 'dev', '--dry-run', '--retention', '45d', '--debug');
-    expect(r.exitCode, r.stderr).toBe(0);
-    // --debug shows every helm command line
-    expect(r.stderr).toMatch(/\$ \S+ upgrade prometheus monitor-stack-[0-9a-f]{10}\/prometheus --install --kube-context e2e --namespace e2e-helm\d --create-namespace --version 29\.27\.0 --values \S+prometheus\.values\.yaml/);
-    expect(r.stdout).toContain('dry run ok');
-    expect(recordedCalls(log).filter((c) => c.startsWith('upgrade')).at(-1)).toContain('--dry-run=server');
-    expect(releases()).toEqual(before);
-    expect((values('prometheus').server as { retention: string }).retention).toBe('30d');
+  it('kubectl edit of a managed object shows up as drift', async () => {
+    const datasources = kubectl('get', 'configmap', 'grafana-datasources', '-n', ns, '-o', 'jsonpath={.data.datasources\\.yaml}');
+    expect(datasources).toContain('prometheus-server');
+    kubectl('scale', 'deployment', 'grafana', '-n', ns, '--replicas=3');
+    kubectl('patch', 'configmap', 'grafana-datasources', '-n', ns, '--type=merge', '-p', '{"data":{"datasources.yaml":"edited"}}');
+    const diff = await cli('diff', '--env', 'dev', '--detailed-exitcode');
+    expect(diff.exitCode, diff.stderr).toBe(0); // drift alone is not a change upgrade makes
+    expect(diff.stdout).toContain('grafana: 0 changed, 0 added, 0 removed, 2 drifted (no change)');
+    expect(diff.stdout).toContain(`≠ Deployment ${ns}/grafana drifted in the cluster: spec.replicas`);
+    expect(diff.stdout).toContain(`≠ ConfigMap ${ns}/grafana-datasources drifted in the cluster: data["datasources.yaml"]`);
+    const json = JSON.parse((await cli('diff', '--env', 'dev', '-o', 'json')).stdout);
+    expect(json.releases[1].drift).toEqual([
+      { resource: `v1/ConfigMap/${ns}/grafana-datasources`, kind: 'ConfigMap', namespace: ns, name: 'grafana-datasources', fields: ['data["datasources.yaml"]'] },
+      { resource: `apps/v1/Deployment/${ns}/grafana`, kind: 'Deployment', namespace: ns, name: 'grafana', fields: ['spec.replicas'] },
+    ]);
+    // Edit it back by hand: the release stays at revision 1, and the next diff is clean.
+    kubectl('scale', 'deployment', 'grafana', '-n', ns, '--replicas=1');
+    kubectl('patch', 'configmap', 'grafana-datasources', '-n', ns, '--type=merge', '-p', JSON.stringify({ data: { 'datasources.yaml': datasources } }));
+    expect((await cli('diff', '--env', 'dev', '--detailed-exitcode')).exitCode).toBe(0);
+    expect(JSON.parse((await cli('diff', '--env', 'dev', '-o', 'json')).stdout).releases[1].drift).toEqual([]);
   });
 
-  it('a failed --wait upgrade is rolled back: the release keeps its last values', async () => {
+  it('a Secret change shows key names only', async () => {
+    const rotated = `${canary}-rotated`;
+    const diff = await cliWith({ E2E_SLACK_URL: rotated }, 'diff', '--env', 'dev', '--detailed-exitcode');
+    expect(diff.exitCode, diff.stderr).toBe(2);
+    expect(diff.stdout).toContain('Secret prometheus-alertmanager-receivers: replace (keys changed: slack-webhook-url)');
+    const json = await cliWith({ E2E_SLACK_URL: rotated }, 'diff', '--env', 'dev', '-o', 'json');
+    expect(JSON.parse(json.stdout).secrets).toEqual([
+      { name: 'prometheus-alertmanager-receivers', action: 'replace', changedKeys: ['slack-webhook-url'] },
+      { name: 'grafana-admin-credentials', action: 'unchanged', changedKeys: [] },
+    ]);
+    for (const o of [diff, json]) expect(o.stdout + o.stderr).not.toContain(canary);
+  });
+
+  it('a saved plan applies; a saved plan applied after the cluster moved on is refused', async () => {
+    const save = await cli('upgrade', '--env', 'dev', '--retention', '45d', '--plan-out', 'p1.json');
+    expect(save.exitCode, save.stderr).toBe(0);
+    expect(retention()).toBe('30d');
+    const saved = JSON.parse(readFileSync(join(dir, 'p1.json'), 'utf8'));
+    expect(saved.plan.releases[0]).toMatchObject({ release: 'prometheus', action: 'upgrade', installed: { revision: 2 } });
+    const apply = await cli('upgrade', '--env', 'dev', '--retention', '45d', '--no-wait', '--plan', 'p1.json');
+    expect(apply.exitCode, apply.stderr).toBe(0);
+    expect(retention()).toBe('45d');
+
+    expect((await cli('upgrade', '--env', 'dev', '--retention', '50d', '--plan-out', 'p2.json')).exitCode).toBe(0);
+    expect((await cli('upgrade', '--env', 'dev', '--retention', '55d', '--no-wait', '--yes')).exitCode).toBe(0); // someone else moved the cluster
+    const stale = await cli('upgrade', '--env', 'dev', '--retention', '50d', '--no-wait', '--plan', 'p2.json');
+    expect(stale.exitCode).toBe(2);
+    expect(stale.stderr).toContain('the saved plan p2.json no longer matches the cluster or the settings; nothing was changed.');
+    expect(stale.stderr).toContain('release prometheus was revision 3 (deployed) when planned, now revision 4 (deployed)');
+    expect(retention()).toBe('55d');
+    // Back to the answer in the file.
+    expect((await cli('upgrade', '--env', 'dev', '--no-wait', '--yes')).exitCode).toBe(0);
+    expect(retention()).toBe('30d');
+  });
+
+  it('a failed --wait upgrade is undone: every release back at its revision, the receiver Secret restored', async () => {
     // No kubelet runs, so no Deployment ever becomes ready and waiting fails at the timeout.
-    // A new webhook URL comes with the failed run: the receiver Secret must be put back too.
-    const r = await cliWith({ E2E_SLACK_URL: `${canary}-rotated` }, 'upgrade', '--env', 'dev', '--timeout', '4s', '--retention', '60d');
+    const before = revisions();
+    const r = await cliWith({ E2E_SLACK_URL: `${canary}-rotated` }, 'upgrade', '--env', 'dev', '--yes', '--timeout', '4s', '--retention', '60d', '--parallel', '1');
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('Secret prometheus-alertmanager-receivers replaced');
     expect(r.stderr).toContain('Secret prometheus-alertmanager-receivers restored');
     expect(receiverSecret()).toBe(canary);
     expect(r.stderr).toContain('helm upgrade of release prometheus failed');
-    expect(r.stderr).toMatch(/prometheus: rolled back to revision 2/);
+    expect(r.stderr).toMatch(/prometheus: rolled back (by helm )?to revision 5/);
+    expect(r.stderr).toContain('Every release this run touched is back at the revision it had before');
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace without --debug
+    expect(r.stdout).toMatch(/grafana\s+grafana\s+12\.11\.1\s+\d+\s+deployed\s+unchanged: skipped/);
     const prom = releases().find((x) => x.name === 'prometheus')!;
     expect(prom.status).toBe('deployed');
-    expect((values('prometheus').server as { retention: string }).retention).toBe('30d');
-    // Grafana and promtail were not reached: untouched.
-    expect(releases().find((x) => x.name === 'grafana')!.revision).toBe('2');
+    expect(retention()).toBe('30d');
+    expect(revisions().grafana).toBe(before.grafana);
   });
 
   it('a StorageClass change on installed volumes is refused in preflight, before any change', async () => {
     const before = releases();
     const callsBefore = recordedCalls(log).length;
-    const r = await cli('upgrade', '--env', 'dev', '--no-wait', '--storage-class', 'fast-ssd');
+    const r = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes', '--storage-class', 'fast-ssd');
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('server.persistentVolume.storageClass would change from standard to fast-ssd, but the StorageClass of an existing volume cannot change');
     expect(r.stderr).toContain('persistence.storageClassName would change from standard to fast-ssd');
@@ -147,49 +280,78 @@ describe.runIf(e2e).each([
     expect(releases()).toEqual(before);
   });
 
+  it('a StatefulSet whose volumeClaimTemplates change is refused; --allow-recreate recreates it and keeps the PVC', async () => {
+    // The PVC the StatefulSet controller would have made from the template.
+    const pvc = JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'storage-prometheus-alertmanager-0', namespace: ns }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'standard', resources: { requests: { storage: '2Gi' } } } });
+    execFileSync(env.kubectl, ['apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: env.kubeconfig }, input: pvc });
+    editConfig(['environments', 'dev', 'alertmanager', 'storageSize'], '4Gi');
+    const before = revisions();
+    const refused = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes');
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(`StatefulSet ${ns}/prometheus-alertmanager: spec.volumeClaimTemplates cannot change on an existing object`);
+    expect(refused.stderr).toContain('--allow-recreate');
+    expect(revisions()).toEqual(before);
+    const uid = kubectl('get', 'statefulset', 'prometheus-alertmanager', '-n', ns, '-o', 'jsonpath={.metadata.uid}');
+    const up = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes', '--allow-recreate');
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stderr).toContain(`prometheus: StatefulSet ${ns}/prometheus-alertmanager deleted to be created anew (pods orphaned, PVCs kept)`);
+    expect(kubectl('get', 'statefulset', 'prometheus-alertmanager', '-n', ns, '-o', 'jsonpath={.metadata.uid}')).not.toBe(uid);
+    expect(kubectl('get', 'statefulset', 'prometheus-alertmanager', '-n', ns, '-o', 'jsonpath={.spec.volumeClaimTemplates[0].spec.resources.requests.storage}')).toBe('4Gi');
+    expect(kubectl('get', 'pvc', 'storage-prometheus-alertmanager-0', '-n', ns, '-o', 'jsonpath={.spec.resources.requests.storage}')).toBe('2Gi');
+  });
+
+  it('a second environment in another namespace with the same release names is refused, naming the ClusterRole and its owner', async () => {
+    const second = `${ns}-second`;
+    expect((await cli('init', '--non-interactive', '--env', 'second', '--namespace', second, '--preset', 'minimal', '--no-tls')).exitCode).toBe(0);
+    const r = await cli('upgrade', '--env', 'second', '--no-wait', '--yes');
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`ClusterRole prometheus-server (release prometheus in namespace ${ns})`);
+    expect(r.stderr).toContain(`charts.prometheus.release in monitor-stack.yaml, e.g. prometheus-${second}`);
+    expect(namespaceExists(second)).toBe(false);
+  });
+
   it('an upgrade naming a missing StorageClass fails in preflight and creates nothing', async () => {
     const brokenNs = `${ns}-broken`;
     const callsBefore = recordedCalls(log).length;
-    const init = await cli('init', '--non-interactive', '--env', 'broken', '--namespace', brokenNs, '--storage-class', 'does-not-exist', '--no-tls');
-    expect(init.exitCode).toBe(0);
-    const r = await cli('upgrade', '--env', 'broken', '--no-wait');
+    expect((await cli('init', '--non-interactive', '--env', 'broken', '--namespace', brokenNs, '--storage-class', 'does-not-exist', '--no-tls')).exitCode).toBe(0);
+    const r = await cli('upgrade', '--env', 'broken', '--no-wait', '--yes');
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('StorageClass "does-not-exist" does not exist');
     expect(r.stderr).toContain('Available: fast-ssd, standard (default)');
     expect(r.stderr).toContain('nothing was changed');
-    const calls = recordedCalls(log).slice(callsBefore);
-    expect(calls.length).toBeGreaterThan(0); // helm was found and read from ...
-    expect(calls.filter((c) => !/^(version|list|get values) /.test(c))).toEqual([]); // ... and nothing else ran
-    expect(() => kubectl('get', 'namespace', brokenNs)).toThrow(/NotFound/);
+    expect(recordedCalls(log).slice(callsBefore).filter((c) => !/^version /.test(c))).toEqual([]);
+    expect(namespaceExists(brokenNs)).toBe(false);
   });
 
   it('a chart from a local folder (air-gapped) installs from that folder, relative to the config file', async () => {
     const localNs = `${ns}-local`;
     cpSync(join(ROOT, 'test', 'fixtures', 'charts', 'promtail'), join(dir, 'vendor', 'promtail'), { recursive: true });
-    const file = parseDocument(readFileSync(join(dir, 'monitor-stack.yaml'), 'utf8'));
-    file.setIn(['environments', 'local'], file.createNode({ namespace: localNs, preset: 'minimal', components: { grafana: false }, charts: { promtail: { source: './vendor/promtail' } } }));
-    writeFileSync(join(dir, 'monitor-stack.yaml'), file.toString());
-    const r = await cli('upgrade', '--env', 'local', '--no-wait');
+    // Its own release name for prometheus, so its ClusterRole does not collide with environment dev's.
+    editConfig(['environments', 'local'], { namespace: localNs, preset: 'minimal', components: { grafana: false }, charts: { prometheus: { release: 'prometheus-local' }, promtail: { source: './vendor/promtail' } } });
+    const r = await cli('upgrade', '--env', 'local', '--no-wait', '--yes');
     expect(r.exitCode, r.stderr).toBe(0);
-    const calls = recordedCalls(log).filter((c) => c.startsWith('upgrade promtail'));
-    expect(calls.at(-1)).toContain(`upgrade promtail ${join(dir, 'vendor', 'promtail')} --install`);
-    const listed = JSON.parse(helm('list', '--namespace', localNs, '--output', 'json')) as { name: string; chart: string; status: string }[];
+    expect(recordedCalls(log).filter((c) => c.startsWith('upgrade promtail')).at(-1)).toContain(`upgrade promtail ${join(dir, 'vendor', 'promtail')} --install`);
+    const listed = releases(localNs);
     expect(listed.map((x) => [x.name, x.chart, x.status]).sort()).toEqual([
-      ['prometheus', 'prometheus-29.27.0', 'deployed'],
+      ['prometheus-local', 'prometheus-29.27.0', 'deployed'],
       ['promtail', 'promtail-6.17.1', 'deployed'],
     ]);
   });
 
-  it('the canary secret appears in no argv, file, overlay, log or helm values', async () => {
+  it('the canary secret appears in no argv, file, overlay, plan, log or helm values', async () => {
+    const processes = argv.stop();
+    expect(processes.some((p) => p.includes('upgrade prometheus') && p.includes('--install'))).toBe(true); // the sampler saw helm run
     const seen: string[] = [
+      ...processes,
       readFileSync(log, 'utf8'),
       readFileSync(join(dir, 'monitor-stack.yaml'), 'utf8'),
+      ...['first.plan.json', 'p1.json', 'p2.json'].map((f) => readFileSync(join(dir, f), 'utf8')),
       ...readdirSync(join(dir, 'rendered', 'dev')).map((f) => readFileSync(join(dir, 'rendered', 'dev', f), 'utf8')),
       ...outputs.flatMap((o) => [o.stdout, o.stderr]),
       ...['prometheus', 'grafana', 'promtail'].flatMap((rel) => [helm('get', 'values', rel, '-n', ns, '--all'), helm('get', 'manifest', rel, '-n', ns)]),
       kubectl('get', 'configmaps', '-n', ns, '-o', 'yaml'),
     ];
-    expect(outputs.length).toBeGreaterThan(5);
+    expect(outputs.length).toBeGreaterThan(10);
     for (const text of seen) expect(text).not.toContain(canary);
     // The mounted file path is what Alertmanager reads instead.
     expect(kubectl('get', 'configmap', 'prometheus-alertmanager', '-n', ns, '-o', 'yaml')).toContain('api_url_file: /etc/alertmanager/secrets/prometheus-alertmanager-receivers/slack-webhook-url');

@@ -51,19 +51,17 @@ describe('upgrade argv', () => {
     const { helm } = await client('v3.18.0');
     expect(helm.upgradeArgs(repo, ref, o)).toEqual([...base, '--atomic', '--wait']);
   });
-  it('Helm 4: --rollback-on-failure --wait=watcher', async () => {
+  it('Helm 4: --rollback-on-failure --wait=watcher, and --force-conflicts (server-side apply takes edited fields back)', async () => {
     const { helm } = await client('v4.1.4');
-    expect(helm.upgradeArgs(repo, ref, o)).toEqual([...base, '--rollback-on-failure', '--wait=watcher']);
+    expect(helm.upgradeArgs(repo, ref, o)).toEqual([...base, '--rollback-on-failure', '--wait=watcher', '--force-conflicts']);
   });
   it('dry run is server-side on both, and never waits', async () => {
-    for (const v of ['v3.18.0', 'v4.1.4']) {
-      const { helm } = await client(v);
-      expect(helm.upgradeArgs(repo, ref, { ...o, dryRun: true })).toEqual([...base, '--dry-run=server']);
-    }
+    expect((await client('v3.18.0')).helm.upgradeArgs(repo, ref, { ...o, dryRun: true })).toEqual([...base, '--dry-run=server']);
+    expect((await client('v4.1.4')).helm.upgradeArgs(repo, ref, { ...o, dryRun: true })).toEqual([...base, '--dry-run=server', '--force-conflicts']);
   });
   it('--no-wait adds neither wait nor rollback flags', async () => {
-    const { helm } = await client('v4.1.4');
-    expect(helm.upgradeArgs(repo, ref, { ...o, wait: false })).toEqual(base);
+    expect((await client('v3.18.0')).helm.upgradeArgs(repo, ref, { ...o, wait: false })).toEqual(base);
+    expect((await client('v4.1.4')).helm.upgradeArgs(repo, ref, { ...o, wait: false })).toEqual([...base, '--force-conflicts']);
   });
   it('kube context goes before the namespace; a local chart has no --version', async () => {
     const { helm } = await client('v4.1.4', 'prod-eu');
@@ -87,7 +85,8 @@ describe('other argv', () => {
   });
   it('rollback does not wait; uninstall is scoped', async () => {
     const { helm } = await client('v4.1.4');
-    expect(helm.rollbackArgs('grafana', 3, 'monitoring', '5m')).toEqual(['rollback', 'grafana', '3', '--namespace', 'monitoring', '--timeout', '5m']);
+    expect(helm.rollbackArgs('grafana', 3, 'monitoring', '5m')).toEqual(['rollback', 'grafana', '3', '--namespace', 'monitoring', '--timeout', '5m', '--force-conflicts']);
+    expect((await client('v3.18.0')).helm.rollbackArgs('grafana', 3, 'monitoring', '5m')).not.toContain('--force-conflicts');
     expect(helm.uninstallArgs('grafana', 'monitoring')).toEqual(['uninstall', 'grafana', '--namespace', 'monitoring']);
   });
   it('a failing call becomes an OperationError with helm\'s message', async () => {

@@ -1,6 +1,6 @@
 /** The pure manifest core: parsing, resource diff, drift, quantities, Secret masking. */
 import { describe, expect, it } from 'vitest';
-import { asStoredSecret, changedPaths, diffResources, driftOf, maskSecretPair, parseManifest, parseQuantity, resourceKey } from '../../src/core/manifest.js';
+import { asStoredSecret, changedPaths, diffManifests, diffResources, splitDocuments, driftOf, maskSecretPair, parseManifest, parseQuantity, resourceKey } from '../../src/core/manifest.js';
 
 const manifest = `---
 # Source: chart/templates/cm.yaml
@@ -126,5 +126,18 @@ describe('maskSecretPair', () => {
   it('leaves other kinds as they are', () => {
     const cm = { kind: 'ConfigMap', data: { a: 'b' } };
     expect(maskSecretPair(cm, undefined)).toEqual([cm, undefined]);
+  });
+});
+
+describe('diffManifests', () => {
+  it('splits at column-0 --- lines only, dropping comment-only documents', () => {
+    expect(splitDocuments('---\n# Source: a\n---\na: 1\nb: |\n  ---\n  x\n--- # c\nc: 2\n')).toEqual(['a: 1\nb: |\n  ---\n  x', 'c: 2']);
+  });
+  it('gives what diffResources gives on fully parsed manifests, parsing only documents that differ', () => {
+    const after = manifest.replace('replicas: 1', 'replicas: 4').replace(/---\napiVersion: rbac[\s\S]*?rules: \[\]\n/, '') + '---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n';
+    expect(diffManifests(manifest, after, 'ns')).toEqual(diffResources(parseManifest(manifest, 'ns'), parseManifest(after, 'ns')));
+    expect(diffManifests(manifest, after, 'ns').map((c) => c.change).sort()).toEqual(['added', 'changed', 'removed']);
+    // Reformatted but equal objects are no change.
+    expect(diffManifests('a: 1\nkind: ConfigMap\nmetadata: {name: x}\n', 'kind: ConfigMap\nmetadata:\n  name: x\na: 1\n', 'ns')).toEqual([]);
   });
 });

@@ -1,0 +1,113 @@
+/**
+ * The real upstream charts (prometheus 29.27.0 with its four subcharts, grafana 12.11.1, promtail
+ * 6.17.1, from ../shared/upstream-charts/packages) served as a chart repository on 127.0.0.1,
+ * installed with each helm major, presets standard and ha. What only real templates show: the plan
+ * of an installed stack is empty (deterministic rendering, no false drift from the API server's
+ * defaults), and the switch of an installed standard stack to ha deletes the server's PVC, which
+ * the plan refuses. No kubelet runs, so `--no-wait`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../support/run.js';
+
+const e2e = inject('e2e');
+const skip = inject('realChartsSkip');
+if (skip) describe.skip(skip, () => it('skipped', () => {}));
+
+describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts, %s', (helmName) => {
+  const env = e2e!;
+  const h = helmName.replace('helm', 'h');
+  let dir: string;
+  let cliEnv: Record<string, string>;
+  const cli = (...args: string[]) => runCli(args, { cwd: dir, env: cliEnv });
+  const helm = (...args: string[]) => execFileSync(env[helmName], args, { env: { ...process.env, ...cliEnv }, encoding: 'utf8' });
+  const listed = (ns: string) => (JSON.parse(helm('list', '--namespace', ns, '--output', 'json')) as { name: string; revision: string; status: string; chart: string }[]).map((r) => [r.name, r.chart, r.status, r.revision]).sort();
+  const names = (suffix: string) => ({ prometheus: { release: `prometheus-${suffix}` }, grafana: { release: `grafana-${suffix}` }, promtail: { release: `promtail-${suffix}` } });
+  const namespaces = { standard: `real-${h}`, ha: `real-${h}-ha` };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), `monitor-stack-real-${h}-`));
+    const home = join(dir, 'helm-home');
+    cliEnv = {
+      KUBECONFIG: env.kubeconfig,
+      HELM_CONFIG_HOME: join(home, 'config'),
+      HELM_CACHE_HOME: join(home, 'cache'),
+      HELM_DATA_HOME: join(home, 'data'),
+      MONITOR_STACK_HELM: env[helmName],
+      SLACK_URL: 'https://hooks.example.invalid/real-charts',
+    };
+    const source = { source: env.realRepoUrl! };
+    writeFileSync(
+      join(dir, 'monitor-stack.yaml'),
+      stringify({
+        charts: { prometheus: source, grafana: source, promtail: source },
+        environments: {
+          standard: {
+            namespace: namespaces.standard,
+            preset: 'standard',
+            storageClass: 'standard',
+            charts: names(h),
+            ingress: { className: 'nginx', hosts: { grafana: `grafana.${h}.example.com`, prometheus: `prometheus.${h}.example.com`, alertmanager: `alertmanager.${h}.example.com` } },
+            tls: { clusterIssuer: 'letsencrypt-staging' },
+            alertmanager: { receivers: [{ name: 'slack', type: 'slack', webhookUrl: 'env:SLACK_URL', channel: '#alerts' }] },
+          },
+          ha: { namespace: namespaces.ha, preset: 'ha', charts: names(`ha-${h}`) },
+        },
+      }),
+    );
+  });
+
+  afterAll(() => {
+    for (const ns of Object.values(namespaces)) for (const [name] of listed(ns)) helm('uninstall', name!, '--namespace', ns);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(['standard', 'ha'] as const)('preset %s installs, and then its plan is empty: nothing changed, nothing drifted', async (preset) => {
+    const ns = namespaces[preset];
+    const suffix = preset === 'ha' ? `ha-${h}` : h;
+    const up = await cli('upgrade', '--env', preset, '--yes', '--no-wait');
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(listed(ns)).toEqual([
+      [`grafana-${suffix}`, 'grafana-12.11.1', 'deployed', '1'],
+      [`prometheus-${suffix}`, 'prometheus-29.27.0', 'deployed', '1'],
+      [`promtail-${suffix}`, 'promtail-6.17.1', 'deployed', '1'],
+    ]);
+    const diff = await cli('diff', '--env', preset, '-o', 'json', '--detailed-exitcode');
+    expect(diff.exitCode, diff.stderr).toBe(0);
+    const plan = JSON.parse(diff.stdout) as { changes: boolean; releases: { action: string; resources: unknown[]; drift: unknown[] }[]; risks: unknown[] };
+    expect(plan.changes).toBe(false);
+    expect(plan.releases.map((r) => [r.action, r.resources, r.drift])).toEqual([
+      ['unchanged', [], []],
+      ['unchanged', [], []],
+      ['unchanged', [], []],
+    ]);
+    expect(plan.risks).toEqual([]);
+    const again = await cli('upgrade', '--env', preset, '--yes', '--no-wait');
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Nothing to change');
+    expect(listed(ns).map((r) => r[3])).toEqual(['1', '1', '1']);
+  });
+
+  it('switching the installed standard stack to ha would delete the server PVC: refused, nothing changed', async () => {
+    const diff = await cli('diff', '--env', 'standard', '--preset', 'ha', '-o', 'json');
+    expect(diff.exitCode, diff.stderr).toBe(0);
+    const plan = JSON.parse(diff.stdout) as { releases: { release: string; resources: { kind: string; name: string; change: string }[] }[]; risks: { rule: string; resource: string }[] };
+    const prom = plan.releases.find((r) => r.release === `prometheus-${h}`)!;
+    expect(prom.resources).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'StatefulSet', name: `prometheus-${h}-server`, change: 'added' }),
+        expect.objectContaining({ kind: 'Deployment', name: `prometheus-${h}-server`, change: 'removed' }),
+        expect.objectContaining({ kind: 'PersistentVolumeClaim', name: `prometheus-${h}-server`, change: 'removed' }),
+      ]),
+    );
+    expect(plan.risks).toEqual([expect.objectContaining({ rule: 'volume-removed', resource: `PersistentVolumeClaim ${namespaces.standard}/prometheus-${h}-server` })]);
+    const up = await cli('upgrade', '--env', 'standard', '--preset', 'ha', '--yes', '--no-wait');
+    expect(up.exitCode).toBe(2);
+    expect(up.stderr).toContain('would be deleted, and its data with it');
+    expect(listed(namespaces.standard).map((r) => r[3])).toEqual(['1', '1', '1']);
+  });
+});
