@@ -19,7 +19,8 @@ import { OperationError, UsageError } from './errors.js';
 import { writeFileAtomic } from './fsutil.js';
 import { chartReference, lastLines, repositoryName, type HelmClient } from './helm/client.js';
 import { openHelm } from './helm/runner.js';
-import { KubeClient, mapLimit, type ObjectRef } from './kube/client.js';
+import type { KubeClient, ObjectRef } from './kube/client.js';
+import { mapLimit } from './limit.js';
 import { GRAFANA_ADMIN_KEYS, grafanaAdminSecretName } from './overlays/grafana.js';
 import { managedReceiverSecretName, planReceiverSecrets } from './overlays/receivers.js';
 import { planReleases, settingsHash, type ReleasePlan } from './plan.js';
@@ -38,13 +39,26 @@ export interface Session {
   helm: HelmClient;
   kube: KubeClient;
   ui: Reporter;
+  /** Repositories added and every release dry-run, started before the cluster is even reached. */
+  rendering: Promise<Rendering>;
+}
+
+/** What helm rendered: the repositories in use, the CHART argument and the dry-run manifest of each release. */
+interface Rendering {
+  repositories: { name: string; url: string }[];
+  chartRefs: Record<string, string>;
+  rendered: Record<string, string>;
 }
 
 /**
  * Loads the settings of `--env`, resolves secret references, finds helm and reaches the cluster.
+ * helm's part of the plan (`repo add`, one server-side dry run per release: nothing in the cluster
+ * changes) starts as soon as helm is found, so it runs while the Kubernetes client loads (about
+ * 0.9 s of @kubernetes/client-node 1.4's import) and preflight reads the cluster.
+ * @param tmp private folder for the overlays handed to helm.
  * @throws UsageError for bad input, a missing tool or kubeconfig; OperationError when the API is unreachable.
  */
-export async function openSession(ctx: CommandContext): Promise<Session> {
+export async function openSession(ctx: CommandContext, tmp: string, opts: { parallel: number }): Promise<Session> {
   const env = ctx.options.env as string;
   const settings = loadSettings(ctx.configPath, env, ctx.flags);
   const configDir = dirname(resolve(ctx.configPath));
@@ -52,13 +66,28 @@ export async function openSession(ctx: CommandContext): Promise<Session> {
   const receiverPlan = planReceiverSecrets(settings);
   const receiverValues = settings.components.alertmanager ? resolveSecretRefs(receiverPlan.managed, configDir) : {};
   const ui = await createReporter({ debug: ctx.debug, redactValues: Object.values(receiverValues) });
+  const kubeModule = import('./kube/client.js');
   ui.heading(`Preflight for environment ${env} (preset ${settings.preset})`);
   const helm = await openHelm(ctx.options.helm as string | undefined, settings.kubeContext, ui.debug);
   ui.check({ group: 'helm', ok: true, message: `helm ${helm.version.text} (${helm.isHelm4 ? 'Helm 4' : 'Helm 3'}) at ${helm.runner.binary}` });
+  const rendering = renderReleases(helm, releases, configDir, tmp, opts.parallel);
+  rendering.catch(() => {}); // awaited after preflight; a preflight failure is the error to report
+  const { KubeClient } = await kubeModule;
   const kube = KubeClient.load(settings.kubeContext);
   const serverVersion = await kube.serverVersion();
   ui.check({ group: 'kubernetes-api', ok: true, message: `reached ${kube.server} (context ${kube.context}, Kubernetes ${serverVersion})` });
-  return { settings, configDir, releases, receiverValues, helm, kube, ui };
+  return { settings, configDir, releases, receiverValues, helm, kube, ui, rendering };
+}
+
+/** `helm repo add` of each repository in use, then the server-side dry run of every release, `parallel` at a time. */
+async function renderReleases(helm: HelmClient, releases: ReleasePlan[], configDir: string, tmp: string, parallel: number): Promise<Rendering> {
+  const { repositories, chartRefs } = chartSources({ releases, configDir });
+  for (const repo of repositories) await helm.run(helm.repoAddArgs(repo.name, repo.url), `helm repo add ${repo.name}`);
+  const rendered: Record<string, string> = {};
+  await mapLimit(releases, parallel, async (p) => {
+    rendered[p.release] = await renderRelease(helm, p, chartRefs[p.release]!, join(tmp, p.fileName));
+  });
+  return { repositories, chartRefs, rendered };
 }
 
 /** The Secrets a run writes, by key and digest (values stay in the session). */
@@ -75,7 +104,7 @@ function plannedSecrets(s: Session): PlannedSecret[] {
 }
 
 /** Chart repositories in use and the CHART argument of each release. */
-function chartSources(s: Pick<Session, 'releases' | 'configDir'>): { repositories: { name: string; url: string }[]; chartRefs: Record<string, string> } {
+function chartSources(s: { releases: ReleasePlan[]; configDir: string }): { repositories: { name: string; url: string }[]; chartRefs: Record<string, string> } {
   const repos = new Map<string, string>();
   const chartRefs: Record<string, string> = {};
   for (const p of s.releases) {
@@ -93,12 +122,11 @@ function chartSources(s: Pick<Session, 'releases' | 'configDir'>): { repositorie
 }
 
 /**
- * Preflight, then everything live read once: repositories added, release records, a server-side
- * dry run per release, the live objects, the Secrets' digests. Then the pure plan.
- * @param tmp private folder for overlays.
+ * Preflight, then everything live read once: release records, helm's dry runs (started by
+ * {@link openSession}), the live objects, the Secrets' digests. Then the pure plan.
  * @throws UsageError when preflight fails (nothing changed); OperationError when helm or the API fail.
  */
-export async function computePlan(s: Session, tmp: string, opts: { parallel: number }): Promise<StackPlan> {
+export async function computePlan(s: Session): Promise<StackPlan> {
   const { settings, kube, helm, ui } = s;
   const storageClasses = await kube.listStorageClasses();
   const results = await checkCluster(kube, settings, s.releases, s.configDir, storageClasses);
@@ -117,14 +145,8 @@ export async function computePlan(s: Session, tmp: string, opts: { parallel: num
   const failed = results.filter((r) => !r.ok);
   if (failed.length) throw new UsageError(`preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}; nothing was changed.`, failed.flatMap(preflightLines));
 
-  const { repositories, chartRefs } = chartSources(s);
-  for (const repo of repositories) await helm.run(helm.repoAddArgs(repo.name, repo.url), `helm repo add ${repo.name}`);
+  const { repositories, chartRefs, rendered } = await s.rendering;
   if (repositories.length) ui.check({ group: 'charts', ok: true, message: `repositories ${repositories.map((r) => r.name).join(', ')} added and their indexes fetched` });
-
-  const rendered: Record<string, string> = {};
-  await mapLimit(s.releases, opts.parallel, async (p) => {
-    rendered[p.release] = await renderRelease(s, p, chartRefs[p.release]!, join(tmp, p.fileName), p.overlay);
-  });
 
   // Live objects: every installed resource (for drift) and every one the plan adds (for ownership).
   const objectRefs = new Map<string, ObjectRef>();
@@ -158,10 +180,9 @@ export async function computePlan(s: Session, tmp: string, opts: { parallel: num
  * When helm refuses the dry run because an object belongs to someone else, `helm template` gives
  * the manifest instead, so the plan can name the object and its owner.
  */
-async function renderRelease(s: Session, p: Pick<ReleaseChange, 'release' | 'namespace' | 'version' | 'fileName'> & { pinVersion?: boolean; source?: ReleasePlan['source'] }, chartRef: string, valuesFile: string, overlay: string): Promise<string> {
-  const { helm } = s;
-  writeFileAtomic(valuesFile, overlay, 0o600);
-  const target = { release: p.release, namespace: p.namespace, version: p.version, pinVersion: p.pinVersion ?? p.source?.kind !== 'local' };
+async function renderRelease(helm: HelmClient, p: ReleasePlan, chartRef: string, valuesFile: string): Promise<string> {
+  writeFileAtomic(valuesFile, p.overlay, 0o600);
+  const target = { release: p.release, namespace: p.namespace, version: p.version, pinVersion: p.source.kind !== 'local' };
   const r = await helm.runner.run(helm.upgradeArgs(target, chartRef, { valuesFile, dryRun: true, wait: false, timeout: '5m' }));
   if (r.exitCode === 0) return (JSON.parse(r.stdout) as { manifest?: string }).manifest ?? '';
   const message = lastLines(r.stderr || r.stdout);

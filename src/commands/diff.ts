@@ -25,9 +25,9 @@ export async function runDiff(ctx: CommandContext): Promise<void> {
   try {
     const context = parseCount(ctx.options.context, '--context', 0, 1000);
     const parallel = parseCount(ctx.options.parallel, '--parallel', 1, 16);
-    const s = await openSession(ctx);
     const changes = await withPrivateTempDir(async (tmp) => {
-      const plan = await computePlan(s, tmp, { parallel });
+      const s = await openSession(ctx, tmp, { parallel });
+      const plan = await computePlan(s);
       const has = planHasChanges(plan);
       if (ctx.options.output === 'json') process.stdout.write(`${JSON.stringify(planJson(plan, has), null, 2)}\n`);
       else process.stdout.write(planText(plan, { full: true, context, showSecrets: Boolean(ctx.options.showSecrets) }));

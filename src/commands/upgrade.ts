@@ -37,10 +37,10 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
   if (planOut && o.dryRun) throw new UsageError('--plan-out and --dry-run cannot be used together: --plan-out already changes nothing.');
   const saved = planIn ? readSavedPlan(planIn) : undefined;
 
-  const s = await openSession(ctx);
-  const { ui } = s;
   await withPrivateTempDir(async (tmp) => {
-    const plan = await computePlan(s, tmp, { parallel });
+    const s = await openSession(ctx, tmp, { parallel });
+    const { ui } = s;
+    const plan = await computePlan(s);
     ui.heading('Plan');
     ui.block(planText(plan, { full: Boolean(o.showDiff), context: 3, showSecrets: false, risks: false }));
     if (saved) {

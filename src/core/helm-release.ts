@@ -11,6 +11,9 @@
  * - `data.release`: the release as JSON, gzip-compressed, then base64-encoded (so, read through the
  *   API, base64 twice). Helm writes gzip; it also reads plain JSON, and so do we.
  *
+ * With `HELM_DRIVER=configmap` the same records are ConfigMaps of the same names and labels, whose
+ * `data.release` is helm's encoding once (no base64 of the API's own).
+ *
  * The JSON holds `name`, `namespace`, `version` (the revision), `info.status`,
  * `info.last_deployed`, `info.description`, `chart.metadata.{name,version,appVersion}`, `config`
  * (the user-supplied values), `manifest` (the rendered resources without hooks) and `hooks`.
@@ -58,12 +61,14 @@ export function releaseSelector(releases: string[]): string {
 }
 
 /**
- * Decodes `data.release` of a storage Secret as the Kubernetes API returns it (base64 of helm's
- * base64 of gzip of JSON).
+ * Decodes `data.release` of a storage object as the Kubernetes API returns it: for a Secret
+ * base64 of helm's base64 of gzip of JSON; for a ConfigMap (`from: 'configmap'`) helm's base64 of
+ * gzip of JSON.
  * @throws Error when the data is not a helm release record.
  */
-export function decodeReleaseRecord(apiData: string): ReleaseRecord {
-  const inner = Buffer.from(Buffer.from(apiData, 'base64').toString('latin1'), 'base64');
+export function decodeReleaseRecord(apiData: string, from: 'secret' | 'configmap' = 'secret'): ReleaseRecord {
+  const helmEncoded = from === 'secret' ? Buffer.from(apiData, 'base64').toString('latin1') : apiData;
+  const inner = Buffer.from(helmEncoded, 'base64');
   const json = inner[0] === 0x1f && inner[1] === 0x8b ? gunzipSync(inner).toString('utf8') : inner.toString('utf8');
   const r = JSON.parse(json) as {
     name?: string;

@@ -9,6 +9,7 @@ import { delimiter, join } from 'node:path';
 import { OperationError, UsageError } from '../errors.js';
 import { decodeReleaseRecord, historyHead, releaseSelector, type ReleaseRecord } from '../core/helm-release.js';
 import type { LiveRelease } from '../core/stack-plan.js';
+import { mapLimit } from '../limit.js';
 
 /** A cluster-scoped class (StorageClass, IngressClass) and whether it is the cluster default. */
 export interface ClassInfo {
@@ -223,23 +224,31 @@ export class KubeClient {
    */
   async readReleases(namespace: string, releases: string[]): Promise<Record<string, LiveRelease>> {
     const api = this.kc.makeApiClient(k8s.CoreV1Api);
-    const list = await withTimeout(api.listNamespacedSecret({ namespace, labelSelector: releaseSelector(releases) }), 'list helm release records');
+    const driver = helmDriver();
+    const labelSelector = releaseSelector(releases);
+    const items: { metadata?: k8s.V1ObjectMeta; data?: Record<string, string> }[] =
+      driver === 'configmap'
+        ? (await withTimeout(api.listNamespacedConfigMap({ namespace, labelSelector }), 'list helm release records')).items
+        : (await withTimeout(api.listNamespacedSecret({ namespace, labelSelector }), 'list helm release records')).items.filter((s) => s.type === 'helm.sh/release.v1');
     const out: Record<string, LiveRelease> = {};
     for (const name of releases) {
-      const items = list.items.filter((s) => s.metadata?.labels?.name === name && s.type === 'helm.sh/release.v1');
-      const head = historyHead(items.map((s) => s.metadata?.labels ?? {}));
+      const mine = items.filter((s) => s.metadata?.labels?.name === name);
+      const head = historyHead(mine.map((s) => s.metadata?.labels ?? {}));
       if (!head) continue;
-      const latest = items.find((s) => Number(s.metadata?.labels?.version) === head.latest.revision);
-      out[name] = { head, record: decodeRelease(latest?.data?.release, `${name} revision ${head.latest.revision}`) };
+      const latest = mine.find((s) => Number(s.metadata?.labels?.version) === head.latest.revision);
+      out[name] = { head, record: decodeRelease(latest?.data?.release, `${name} revision ${head.latest.revision}`, driver) };
     }
     return out;
   }
 
   /** One revision of a release from helm's storage, or `null` when it does not exist. */
   async readReleaseRevision(namespace: string, release: string, revision: number): Promise<ReleaseRecord | null> {
+    const api = this.kc.makeApiClient(k8s.CoreV1Api);
+    const name = `sh.helm.release.v1.${release}.v${revision}`;
+    const driver = helmDriver();
     try {
-      const s = await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ namespace, name: `sh.helm.release.v1.${release}.v${revision}` }), 'read helm release record');
-      return decodeRelease(s.data?.release, `${release} revision ${revision}`);
+      const o = driver === 'configmap' ? await withTimeout(api.readNamespacedConfigMap({ namespace, name }), 'read helm release record') : await withTimeout(api.readNamespacedSecret({ namespace, name }), 'read helm release record');
+      return decodeRelease(o.data?.release, `${release} revision ${revision}`, driver);
     } catch (err) {
       if (statusOf(err) === 404) return null;
       throw err;
@@ -319,24 +328,23 @@ export interface ObjectRef {
   name: string;
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+/**
+ * helm's storage driver, as helm reads it from $HELM_DRIVER: `secret` (the default) or `configmap`.
+ * @throws UsageError for `memory` and `sql`, whose records the Kubernetes API cannot read.
+ */
+function helmDriver(): 'secret' | 'configmap' {
+  const d = (process.env.HELM_DRIVER ?? '').toLowerCase();
+  if (d === '' || d === 'secret' || d === 'secrets') return 'secret';
+  if (d === 'configmap' || d === 'configmaps') return 'configmap';
+  throw new UsageError(`HELM_DRIVER=${process.env.HELM_DRIVER}: monitor-stack reads helm's release records through the Kubernetes API, so it supports the secret (default) and configmap drivers only.`, [
+    'Fix: unset HELM_DRIVER, or set it to secret or configmap.',
+  ]);
 }
 
-function decodeRelease(data: string | undefined, what: string): ReleaseRecord {
+function decodeRelease(data: string | undefined, what: string, driver: 'secret' | 'configmap'): ReleaseRecord {
   if (!data) throw new OperationError(`helm's release record of ${what} has no data.`);
   try {
-    return decodeReleaseRecord(data);
+    return decodeReleaseRecord(data, driver);
   } catch (err) {
     throw new OperationError(`cannot read helm's release record of ${what}: ${(err as Error).message}`);
   }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli } from '../support/run.js';
+import { isolatedEnv, runCli } from '../support/run.js';
 
 const e2e = inject('e2e');
 const skip = inject('realChartsSkip');
@@ -31,12 +31,8 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), `monitor-stack-real-${h}-`));
-    const home = join(dir, 'helm-home');
     cliEnv = {
-      KUBECONFIG: env.kubeconfig,
-      HELM_CONFIG_HOME: join(home, 'config'),
-      HELM_CACHE_HOME: join(home, 'cache'),
-      HELM_DATA_HOME: join(home, 'data'),
+      ...isolatedEnv(dir, env.kubeconfig),
       MONITOR_STACK_HELM: env[helmName],
       SLACK_URL: 'https://hooks.example.invalid/real-charts',
     };

@@ -26,6 +26,12 @@ export async function runCli(args: string[], opts: { cwd: string; env?: Record<s
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
+/** Environment for a CLI run against `kubeconfig`, with helm's config, cache and data kept under `dir`. */
+export function isolatedEnv(dir: string, kubeconfig: string): Record<string, string> {
+  const home = join(dir, 'helm-home');
+  return { KUBECONFIG: kubeconfig, HELM_CONFIG_HOME: join(home, 'config'), HELM_CACHE_HOME: join(home, 'cache'), HELM_DATA_HOME: join(home, 'data') };
+}
+
 /**
  * Writes an executable helm wrapper that appends its argv (one call per line) to `log`, then runs
  * `realHelm` (or exits 99 when none is given: a run that should make no helm call).

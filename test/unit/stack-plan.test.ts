@@ -169,6 +169,8 @@ describe("helm's release records", () => {
       name: 'grafana', namespace: 'monitoring', revision: 3, status: 'deployed', chart: 'grafana', chartVersion: '12.11.1', values: { a: 1 }, manifest: cm('grafana', '1'), lastDeployed: '2026-11-22T00:00:00Z', description: 'Upgrade complete',
     });
     expect(decodeReleaseRecord(asApi(JSON.stringify({ ...record, apply_method: 'ssa' }), false)).applyMethod).toBe('ssa');
+    // HELM_DRIVER=configmap: the ConfigMap holds helm's encoding as it is.
+    expect(decodeReleaseRecord(gzipSync(JSON.stringify(record)).toString('base64'), 'configmap').revision).toBe(3);
   });
   it('refuses data that is not a release', () => {
     expect(() => decodeReleaseRecord(asApi('{"x":1}'))).toThrow(/not a helm release record/);
