@@ -97,8 +97,36 @@ export function buildProgram(): Command {
       .option('--no-wait', 'do not wait for workloads to be ready (and so no rollback on a readiness failure)')
       .option('--timeout <duration>', 'how long helm waits for each release, e.g. 10m', '10m')
       .option('--parallel <n>', 'releases dry-run and upgraded at once', '3')
+      .option('--lock-timeout <duration>', 'how long to wait for another run of this environment to finish, e.g. 10m', '0s')
+      .option('--history-max <n>', 'stack revisions kept in the cluster', '20')
       .option('--helm <path>', 'helm binary (default: $MONITOR_STACK_HELM, else helm on PATH)'),
   ).action(async (_o, cmd: Command) => (await import('./commands/upgrade.js')).runUpgrade(contextOf(cmd)));
+
+  addSettingFlags(
+    program
+      .command('rollback')
+      .description('roll every release back to a recorded stack revision (default: the previous one), or one release to a helm revision')
+      .requiredOption('--env <name>', 'environment to roll back')
+      .option('--to <revision>', 'stack revision to go back to (see monitor-stack history)')
+      .option('--release <name>', 'roll back this release only (with --revision)')
+      .option('--revision <n>', 'helm revision of --release to go back to')
+      .option('--yes', 'roll back without asking (needed when not in a terminal)')
+      .option('--show-diff', 'print the full diff of every resource that changes')
+      .option('--timeout <duration>', "helm's timeout per release", '10m')
+      .option('--lock-timeout <duration>', 'how long to wait for another run of this environment to finish', '0s')
+      .option('--history-max <n>', 'stack revisions kept in the cluster', '20')
+      .option('--helm <path>', 'helm binary (default: $MONITOR_STACK_HELM, else helm on PATH)'),
+  ).action(async (_o, cmd: Command) => (await import('./commands/rollback.js')).runRollback(contextOf(cmd)));
+
+  program
+    .command('history')
+    .description('show the stack revisions of an environment (who changed what, when, and how it ended), or one release\'s helm history')
+    .requiredOption('--env <name>', 'environment')
+    .option('--release <name>', "show this release's helm history instead")
+    .option('--kube-context <name>', 'kubeconfig context')
+    .option('--namespace <name>', 'namespace of the releases')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (_o, cmd: Command) => (await import('./commands/history.js')).runHistory(contextOf(cmd)));
 
   program
     .command('status')

@@ -29,16 +29,10 @@ import { formatSecretRef } from './refs.js';
 import { resolveSecretRefs } from './secrets.js';
 import { createReporter, type Reporter } from './ui.js';
 
-/** Everything a run has opened: read-only until {@link applyPlan}. */
-export interface Session {
-  settings: Settings;
-  configDir: string;
-  releases: ReleasePlan[];
+/** Everything an upgrade or diff has opened: read-only until {@link applyPlan}. */
+export interface Session extends Cluster {
   /** Resolved receiver secret values by key (memory only). */
   receiverValues: Record<string, string>;
-  helm: HelmClient;
-  kube: KubeClient;
-  ui: Reporter;
   /** Repositories added and every release dry-run, started before the cluster is even reached. */
   rendering: Promise<Rendering>;
 }
@@ -50,33 +44,68 @@ interface Rendering {
   rendered: Record<string, string>;
 }
 
+/** Settings, helm and the cluster: what every command that acts on a stack opens first. */
+export interface Cluster {
+  settings: Settings;
+  configDir: string;
+  releases: ReleasePlan[];
+  helm: HelmClient;
+  kube: KubeClient;
+  ui: Reporter;
+}
+
 /**
- * Loads the settings of `--env`, resolves secret references, finds helm and reaches the cluster.
- * helm's part of the plan (`repo add`, one server-side dry run per release: nothing in the cluster
- * changes) starts as soon as helm is found, so it runs while the Kubernetes client loads (about
- * 0.9 s of @kubernetes/client-node 1.4's import) and preflight reads the cluster.
- * @param tmp private folder for the overlays handed to helm.
+ * Loads the settings of `--env`, finds helm and reaches the cluster, printing the first lines of
+ * preflight. `afterHelm` runs as soon as helm is found, before the Kubernetes client is loaded
+ * (about 0.9 s of @kubernetes/client-node 1.4's import), so helm's work can overlap it.
+ * @param redactValues secret values no line may print.
  * @throws UsageError for bad input, a missing tool or kubeconfig; OperationError when the API is unreachable.
  */
-export async function openSession(ctx: CommandContext, tmp: string, opts: { parallel: number }): Promise<Session> {
+export async function openCluster(ctx: CommandContext, o: { redactValues?: string[]; afterHelm?: (helm: HelmClient) => void; settings?: { settings: Settings; configDir: string; releases: ReleasePlan[] } } = {}): Promise<Cluster> {
   const env = ctx.options.env as string;
-  const settings = loadSettings(ctx.configPath, env, ctx.flags);
-  const configDir = dirname(resolve(ctx.configPath));
-  const releases = planReleases(settings);
-  const receiverPlan = planReceiverSecrets(settings);
-  const receiverValues = settings.components.alertmanager ? resolveSecretRefs(receiverPlan.managed, configDir) : {};
-  const ui = await createReporter({ debug: ctx.debug, redactValues: Object.values(receiverValues) });
+  const loaded = o.settings ?? loadStack(ctx);
+  const { settings, configDir, releases } = loaded;
+  const ui = await createReporter({ debug: ctx.debug, redactValues: o.redactValues ?? [] });
   const kubeModule = import('./kube/client.js');
   ui.heading(`Preflight for environment ${env} (preset ${settings.preset})`);
   const helm = await openHelm(ctx.options.helm as string | undefined, settings.kubeContext, ui.debug);
   ui.check({ group: 'helm', ok: true, message: `helm ${helm.version.text} (${helm.isHelm4 ? 'Helm 4' : 'Helm 3'}) at ${helm.runner.binary}` });
-  const rendering = renderReleases(helm, releases, configDir, tmp, opts.parallel);
-  rendering.catch(() => {}); // awaited after preflight; a preflight failure is the error to report
+  o.afterHelm?.(helm);
   const { KubeClient } = await kubeModule;
   const kube = KubeClient.load(settings.kubeContext);
   const serverVersion = await kube.serverVersion();
   ui.check({ group: 'kubernetes-api', ok: true, message: `reached ${kube.server} (context ${kube.context}, Kubernetes ${serverVersion})` });
-  return { settings, configDir, releases, receiverValues, helm, kube, ui, rendering };
+  return { settings, configDir, releases, helm, kube, ui };
+}
+
+/** The settings of `--env` and the releases they make. */
+function loadStack(ctx: CommandContext): { settings: Settings; configDir: string; releases: ReleasePlan[] } {
+  const settings = loadSettings(ctx.configPath, ctx.options.env as string, ctx.flags);
+  return { settings, configDir: dirname(resolve(ctx.configPath)), releases: planReleases(settings) };
+}
+
+/**
+ * Opens the cluster (see {@link openCluster}) with the receiver secrets resolved, and starts helm's
+ * part of the plan (`repo add`, one server-side dry run per release: nothing in the cluster
+ * changes) as soon as helm is found, so that it runs while the Kubernetes client loads and
+ * preflight reads the cluster.
+ * @param tmp private folder for the overlays handed to helm.
+ * @throws UsageError for bad input (an unresolvable secret reference among it), a missing tool or kubeconfig; OperationError when the API is unreachable.
+ */
+export async function openSession(ctx: CommandContext, tmp: string, opts: { parallel: number }): Promise<Session> {
+  const loaded = loadStack(ctx);
+  const receiverPlan = planReceiverSecrets(loaded.settings);
+  const receiverValues = loaded.settings.components.alertmanager ? resolveSecretRefs(receiverPlan.managed, loaded.configDir) : {};
+  let rendering: Promise<Rendering> | undefined;
+  const cluster = await openCluster(ctx, {
+    settings: loaded,
+    redactValues: Object.values(receiverValues),
+    afterHelm: (helm) => {
+      rendering = renderReleases(helm, loaded.releases, loaded.configDir, tmp, opts.parallel);
+      rendering.catch(() => {}); // awaited after preflight; a preflight failure is the error to report
+    },
+  });
+  return { ...cluster, receiverValues, rendering: rendering! };
 }
 
 /** `helm repo add` of each repository in use, then the server-side dry run of every release, `parallel` at a time. */
@@ -197,6 +226,20 @@ function preflightLines(r: CheckResult): string[] {
   return [`- ${r.message}`, ...(r.hints ?? []).map((h) => `  ${h}`)];
 }
 
+/**
+ * Releases whose latest revision is no longer the one the plan was computed against: another run
+ * got there first. Read after the lock is taken.
+ * @returns one sentence per moved release.
+ */
+export async function releasesMoved(s: Session, plan: StackPlan): Promise<string[]> {
+  const now = await s.kube.readReleases(plan.namespace, plan.releases.map((r) => r.release));
+  return plan.releases.flatMap((r) => {
+    const was = r.installed?.revision ?? null;
+    const is = now[r.release]?.head.latest.revision ?? null;
+    return was === is ? [] : [`release ${r.release} was ${was === null ? 'not installed' : `at revision ${was}`} when planned, now ${is === null ? 'not installed' : `at revision ${is}`}`];
+  });
+}
+
 /** Outcome of one release in an applied run. */
 export interface ReleaseOutcome {
   release: string;
@@ -219,21 +262,18 @@ export interface ApplyOptions {
 }
 
 /**
- * Applies a plan: namespace, Secrets, recreations allowed by `--allow-recreate`, then `helm
+ * Applies a plan (the namespace exists and the lock is held): Secrets, recreations allowed by `--allow-recreate`, then `helm
  * upgrade --install` of every release that changes, `parallel` at a time. When one fails, no new
  * release starts; the ones running finish; then every release this run touched is put back
  * (rolled back to its last deployed revision, or uninstalled when this run installed it), the
  * receiver Secret is restored, and what was really left is read back from the cluster and
- * reported. Throws OperationError (exit 1) after a failure, saying whether undoing it worked.
- * @returns per release, what happened.
+ * reported.
+ * @returns per release, what happened (in plan order); after a failure also the OperationError
+ *   (exit 1) to throw, which says whether undoing worked, and whether it did.
  */
-export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: ApplyOptions): Promise<ReleaseOutcome[]> {
+export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: ApplyOptions): Promise<ApplyResult> {
   const { kube, helm, ui, settings } = s;
   ui.heading('Applying');
-  if (plan.createNamespace) {
-    await kube.createNamespace(plan.namespace);
-    ui.line(`namespace ${plan.namespace} created`);
-  }
   const restores: (() => Promise<void>)[] = [];
   for (const sec of plan.secrets) {
     if (sec.action === 'unchanged') continue;
@@ -294,7 +334,7 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
       ui.check({ group: 'releases', ok: false, message: `${r.release}: ${message}` });
     }
   });
-  if (!failure) return plan.releases.map((r) => outcomes.get(r.release)!);
+  if (!failure) return { outcomes: plan.releases.map((r) => outcomes.get(r.release)!) };
 
   // Undo, newest first, then report what is really there.
   ui.heading('Undoing this run');
@@ -314,14 +354,23 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
     }
   }
   for (const r of todo) if (!outcomes.has(r.release)) outcomes.set(r.release, { release: r.release, chart: r.chart, version: r.version, revision: r.installed?.revision ?? null, status: r.installed?.status ?? 'not installed', result: 'not started', elapsed: 0 });
-  printOutcomes(ui, plan.releases.map((r) => outcomes.get(r.release)!));
   const ctxFlag = settings.kubeContext ? ` --kube-context ${kube.context}` : '';
-  throw new OperationError(`helm upgrade of release ${failure.release} failed: ${failure.message}`, [
+  const error = new OperationError(`helm upgrade of release ${failure.release} failed: ${failure.message}`, [
     unfinished.length
       ? `The run could NOT be fully undone. To finish by hand:${unfinished.map((c) => `\n    ${c.replace('{ctx}', ctxFlag)}`).join('')}`
       : 'Every release this run touched is back at the revision it had before (see the table), and the receiver Secret is as it was.',
     'Run again with --debug to see every helm command.',
   ]);
+  return { outcomes: plan.releases.map((r) => outcomes.get(r.release)!), error, undone: unfinished.length === 0 };
+}
+
+/** What {@link applyPlan} did. */
+export interface ApplyResult {
+  outcomes: ReleaseOutcome[];
+  /** Set when a release failed: the error to report (exit 1). */
+  error?: OperationError;
+  /** After a failure: whether every release is back where it was. */
+  undone?: boolean;
 }
 
 /**

@@ -100,3 +100,16 @@ export function parseCount(value: unknown, flag: string, min: number, max: numbe
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} "${text}": must be a whole number from ${min} to ${max}.`);
   return n;
 }
+
+/**
+ * A duration such as `0s`, `90s`, `10m` or `1h30m` (helm's form) in seconds.
+ * @throws UsageError naming the flag when the value is not one.
+ */
+export function parseDurationSeconds(value: string, flag: string): number {
+  const problem = checkHelmTimeout(value);
+  if (problem) throw new UsageError(`${flag} "${value}": ${problem}.`);
+  const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+  let total = 0;
+  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(m[1]) * unit[m[2]!]!;
+  return total;
+}

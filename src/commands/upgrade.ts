@@ -9,8 +9,10 @@
  * 5. `--plan-out FILE` saves the plan and stops; `--dry-run` stops; otherwise the question (a
  *    terminal), `--yes`, or `--plan FILE` (applies only if the cluster has not moved since);
  *    a non-interactive run without either prints the plan and exits 2, changing nothing;
- * 6. apply: Secrets, then `helm upgrade --install` of each release that changes, `--parallel` at a
- *    time; a failure undoes the run and reports what is really left (stack.ts).
+ * 6. the environment's lock (a Lease, lock.ts), waiting up to `--lock-timeout`; the releases must
+ *    still be at the revisions planned;
+ * 7. apply: Secrets, then `helm upgrade --install` of each release that changes, `--parallel` at a
+ *    time; a failure undoes the run and reports what is really left (stack.ts). The lock is released.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,9 +22,11 @@ import { blockingRisks, planHasChanges } from '../core/stack-plan.js';
 import { CancelledError, UsageError } from '../errors.js';
 import { withPrivateTempDir, writeFileAtomic } from '../fsutil.js';
 import { planText } from '../present.js';
-import { applyPlan, computePlan, openSession, printOutcomes } from '../stack.js';
+import { recordStackRevision } from '../history.js';
+import { acquireLock } from '../lock.js';
+import { applyPlan, computePlan, openSession, printOutcomes, releasesMoved } from '../stack.js';
 import { isInteractive } from '../ui.js';
-import { checkHelmTimeout, parseCount } from '../validate.js';
+import { checkHelmTimeout, parseCount, parseDurationSeconds } from '../validate.js';
 
 export async function runUpgrade(ctx: CommandContext): Promise<void> {
   const o = ctx.options;
@@ -31,6 +35,8 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
   const timeoutProblem = checkHelmTimeout(timeout);
   if (timeoutProblem) throw new UsageError(`--timeout "${timeout}": ${timeoutProblem}.`);
   const parallel = parseCount(o.parallel ?? 3, '--parallel', 1, 16);
+  const lockTimeout = parseDurationSeconds(String(o.lockTimeout ?? '0s'), '--lock-timeout');
+  const historyMax = parseCount(o.historyMax ?? 20, '--history-max', 1, 1000);
   const planOut = o.planOut as string | undefined;
   const planIn = o.plan as string | undefined;
   if (planOut && planIn) throw new UsageError('--plan-out and --plan cannot be used together: save a plan in one run, apply it in another.');
@@ -68,8 +74,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
       ]);
     }
     if (planOut) {
-      const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
-      writeFileAtomic(planOut, `${JSON.stringify(toSavedPlan(plan, version, new Date().toISOString()), null, 2)}\n`, 0o644);
+      writeFileAtomic(planOut, `${JSON.stringify(toSavedPlan(plan, toolVersion(), new Date().toISOString()), null, 2)}\n`, 0o644);
       ui.line(`Plan saved to ${planOut}; nothing was changed. Apply exactly this plan with: monitor-stack upgrade --env ${env} --plan ${planOut}`);
       return;
     }
@@ -86,8 +91,52 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
         throw new CancelledError('Not applied: nothing was changed.');
       }
     }
-    const outcomes = await applyPlan(s, plan, tmp, { wait: o.wait !== false, timeout, parallel, allowRecreate: Boolean(o.allowRecreate) });
-    printOutcomes(ui, outcomes);
+    if (plan.createNamespace) {
+      await s.kube.createNamespace(plan.namespace);
+      ui.line(`namespace ${plan.namespace} created`);
+    }
+    const lock = await acquireLock(s.kube, plan.namespace, env, `monitor-stack ${process.argv.slice(2).join(' ')}`, lockTimeout, ui);
+    try {
+      const moved = await releasesMoved(s, plan);
+      if (moved.length) throw new UsageError('another run changed the stack since this plan was made; nothing was changed.', [...moved.map((m) => `- ${m}`), 'Fix: run upgrade again to plan from what is there now.']);
+      const result = await applyPlan(s, plan, tmp, { wait: o.wait !== false, timeout, parallel, allowRecreate: Boolean(o.allowRecreate) });
+      printOutcomes(ui, result.outcomes);
+      const record = await recordStackRevision(
+        s.kube,
+        plan.namespace,
+        env,
+        {
+          runId: lock.holder.runId,
+          time: new Date().toISOString(),
+          who: lock.holder.who,
+          host: lock.holder.host,
+          command: lock.holder.command,
+          kind: 'upgrade',
+          outcome: !result.error ? 'succeeded' : result.undone ? 'rolled-back' : 'failed',
+          settingsHash: plan.settingsHash,
+          toolVersion: toolVersion(),
+          helmVersion: s.helm.version.text,
+          releases: result.outcomes.map((r) => ({
+            release: r.release,
+            chart: r.chart,
+            version: r.version,
+            before: plan.releases.find((p) => p.release === r.release)?.installed?.revision ?? null,
+            after: r.revision,
+            status: r.status,
+            result: r.result,
+          })),
+          ...(result.error ? { message: result.error.message } : {}),
+        },
+        historyMax,
+      ).catch((err: Error) => {
+        ui.warn(`the stack revision could not be recorded: ${err.message}`);
+        return undefined;
+      });
+      if (record) ui.line(`stack revision ${record.revision} recorded (${record.outcome}); see: monitor-stack history --env ${env}`);
+      if (result.error) throw result.error;
+    } finally {
+      await lock.release();
+    }
   });
 }
 
@@ -106,4 +155,9 @@ function readSavedPlan(path: string): SavedPlan {
   const problem = checkSavedPlan(data);
   if (problem) throw new UsageError(`--plan ${path}: ${problem}.`, ['Fix: give a file written by monitor-stack upgrade --plan-out.']);
   return data as SavedPlan;
+}
+
+/** This monitor-stack's version, from package.json. */
+function toolVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }

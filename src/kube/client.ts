@@ -241,6 +241,18 @@ export class KubeClient {
     return out;
   }
 
+  /** Every stored revision of a release, oldest first (helm keeps `--history-max`, default 10). */
+  async readReleaseHistory(namespace: string, release: string): Promise<ReleaseRecord[]> {
+    const api = this.kc.makeApiClient(k8s.CoreV1Api);
+    const driver = helmDriver();
+    const labelSelector = releaseSelector([release]);
+    const items: { data?: Record<string, string> }[] =
+      driver === 'configmap'
+        ? (await withTimeout(api.listNamespacedConfigMap({ namespace, labelSelector }), 'list helm release records')).items
+        : (await withTimeout(api.listNamespacedSecret({ namespace, labelSelector }), 'list helm release records')).items.filter((s) => s.type === 'helm.sh/release.v1');
+    return items.map((i) => decodeRelease(i.data?.release, release, driver)).sort((a, b) => a.revision - b.revision);
+  }
+
   /** One revision of a release from helm's storage, or `null` when it does not exist. */
   async readReleaseRevision(namespace: string, release: string, revision: number): Promise<ReleaseRecord | null> {
     const api = this.kc.makeApiClient(k8s.CoreV1Api);
@@ -305,6 +317,84 @@ export class KubeClient {
         ]);
       }
       await new Promise((done) => setTimeout(done, 500));
+    }
+  }
+
+  /** ConfigMaps of a namespace matching a label selector: name, labels and data. */
+  async listConfigMaps(namespace: string, labelSelector: string): Promise<{ name: string; labels: Record<string, string>; data: Record<string, string> }[]> {
+    const list = await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).listNamespacedConfigMap({ namespace, labelSelector }), 'list ConfigMaps');
+    return list.items.map((c) => ({ name: c.metadata?.name ?? '', labels: c.metadata?.labels ?? {}, data: c.data ?? {} }));
+  }
+
+  /**
+   * Creates a ConfigMap.
+   * @returns false when one of that name exists already (HTTP 409).
+   */
+  async createConfigMap(namespace: string, name: string, labels: Record<string, string>, data: Record<string, string>): Promise<boolean> {
+    try {
+      await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).createNamespacedConfigMap({ namespace, body: { metadata: { name, namespace, labels }, data } }), 'create ConfigMap');
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 409) return false;
+      throw err;
+    }
+  }
+
+  /** Deletes a ConfigMap; absent is fine. */
+  async deleteConfigMap(namespace: string, name: string): Promise<void> {
+    try {
+      await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).deleteNamespacedConfigMap({ namespace, name }), 'delete ConfigMap');
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+  }
+
+  /** A Lease as plain JSON, or `null` when absent. */
+  async readLease(namespace: string, name: string): Promise<(k8s.V1Lease & { metadata: k8s.V1ObjectMeta }) | null> {
+    try {
+      return (await withTimeout(this.kc.makeApiClient(k8s.CoordinationV1Api).readNamespacedLease({ namespace, name }), 'read Lease')) as k8s.V1Lease & { metadata: k8s.V1ObjectMeta };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Creates a Lease, or replaces it when `resourceVersion` is given (optimistic: another writer
+   * in between makes it fail). `renewTime` is set to now, and `acquireTime` too when `acquire`.
+   * @returns the Lease written, or `null` when another writer won (HTTP 409).
+   */
+  async writeLease(
+    namespace: string,
+    name: string,
+    lease: { holderIdentity: string; leaseDurationSeconds: number; leaseTransitions: number; acquire: boolean; acquireTime?: Date },
+    annotations: Record<string, string>,
+    resourceVersion?: string,
+  ): Promise<k8s.V1Lease | null> {
+    const api = this.kc.makeApiClient(k8s.CoordinationV1Api);
+    const now = new k8s.V1MicroTime(Date.now());
+    const spec: k8s.V1LeaseSpec = {
+      holderIdentity: lease.holderIdentity,
+      leaseDurationSeconds: lease.leaseDurationSeconds,
+      leaseTransitions: lease.leaseTransitions,
+      renewTime: now,
+      acquireTime: lease.acquire || !lease.acquireTime ? now : new k8s.V1MicroTime(lease.acquireTime.getTime()),
+    };
+    const body: k8s.V1Lease = { metadata: { name, namespace, labels: { ...MANAGED_BY }, annotations, ...(resourceVersion ? { resourceVersion } : {}) }, spec };
+    try {
+      return await withTimeout(resourceVersion ? api.replaceNamespacedLease({ namespace, name, body }) : api.createNamespacedLease({ namespace, body }), 'write Lease');
+    } catch (err) {
+      if (statusOf(err) === 409) return null;
+      throw err;
+    }
+  }
+
+  /** Deletes a Lease if it still has `resourceVersion`; absent or changed is fine. */
+  async deleteLease(namespace: string, name: string, resourceVersion: string): Promise<void> {
+    try {
+      await withTimeout(this.kc.makeApiClient(k8s.CoordinationV1Api).deleteNamespacedLease({ namespace, name, body: { preconditions: { resourceVersion } } }), 'delete Lease');
+    } catch (err) {
+      if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
     }
   }
 

@@ -337,6 +337,98 @@ describe.runIf(e2e).each([
     ]);
   });
 
+  it('a run finding the lock held fails naming the holder and changes nothing; an expired lock is taken over and released', async () => {
+    const micro = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    const putLease = (renewTime: string) =>
+      execFileSync(env.kubectl, ['apply', '-f', '-'], {
+        env: { ...process.env, KUBECONFIG: env.kubeconfig },
+        input: JSON.stringify({
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: 'monitor-stack-dev', namespace: ns, annotations: { 'monitor-stack.io/holder': JSON.stringify({ who: 'ci-job-77', host: 'runner-3', command: 'monitor-stack upgrade --env dev', since: '2026-11-22T10:00:00Z', runId: 'other-run' }) } },
+          spec: { holderIdentity: 'other-run', leaseDurationSeconds: 30, renewTime },
+        }),
+      });
+    putLease(micro(Date.now()));
+    const before = revisions();
+    const held = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes', '--retention', '31d');
+    expect(held.exitCode).toBe(1);
+    expect(held.stderr).toContain('another run holds the lock of environment dev: ci-job-77 on runner-3, running "monitor-stack upgrade --env dev", since 2026-11-22T10:00:00Z');
+    expect(held.stderr).toContain('Nothing was changed.');
+    expect(revisions()).toEqual(before);
+
+    putLease(micro(Date.now() - 120_000));
+    const taken = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes', '--retention', '31d');
+    expect(taken.exitCode, taken.stderr).toBe(0);
+    expect(taken.stderr).toMatch(/lock e2e-helm\d\/monitor-stack-dev was left by ci-job-77 on runner-3, .*; it expired \d+s ago and is taken over/);
+    expect(retention()).toBe('31d');
+    expect(() => kubectl('get', 'lease', 'monitor-stack-dev', '-n', ns)).toThrow(/NotFound/); // released
+  });
+
+  it('two upgrades at once: one applies, the other changes nothing and says why', async () => {
+    const before = Number(revisions().prometheus);
+    const runs = await Promise.all([1, 2].map(() => cli('upgrade', '--env', 'dev', '--no-wait', '--yes')));
+    expect(Number(revisions().prometheus)).toBe(before + 1);
+    expect(retention()).toBe('30d');
+    const applied = runs.filter((r) => r.exitCode === 0 && /upgraded/.test(r.stdout));
+    expect(applied).toHaveLength(1);
+    const other = runs.find((r) => r !== applied[0])!;
+    if (other.exitCode === 1) expect(other.stderr).toContain('another run holds the lock of environment dev');
+    else if (other.exitCode === 2) expect(other.stderr).toContain('another run changed the stack since this plan was made; nothing was changed.');
+    else expect(other.stderr).toContain('Nothing to change');
+  });
+
+  it('history records every run that changed something; rollback restores all three releases, and can itself be rolled back', async () => {
+    const history = async () => JSON.parse((await cli('history', '--env', 'dev', '-o', 'json')).stdout) as { revision: number; kind: string; outcome: string; who: string; message?: string; releases: { release: string; before: number | null; after: number | null }[] }[];
+    const recorded = await history();
+    expect(recorded.map((r) => r.revision)).toEqual(recorded.map((_, i) => i + 1));
+    expect(recorded[0]).toMatchObject({ kind: 'upgrade', outcome: 'succeeded', releases: [{ release: 'prometheus', before: null, after: 1 }, { release: 'grafana', before: null, after: 1 }, { release: 'promtail', before: null, after: 1 }] });
+    expect(recorded.find((r) => r.outcome === 'rolled-back')).toMatchObject({ message: expect.stringContaining('helm upgrade of release prometheus failed') });
+    expect(recorded.every((r) => r.who.length > 0)).toBe(true);
+
+    const valuesNow = () => Object.fromEntries(['prometheus', 'grafana', 'promtail'].map((r) => [r, values(r)]));
+    const before = valuesNow();
+    const loki = 'http://loki-e2e.logging/loki/api/v1/push';
+    const up = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes', '--retention', '40d', '--loki-url', loki);
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stdout.match(/ upgraded /g)).toHaveLength(3);
+    const changed = valuesNow();
+    expect(changed.prometheus).not.toEqual(before.prometheus);
+    expect(changed.grafana).not.toEqual(before.grafana);
+    expect(changed.promtail).not.toEqual(before.promtail);
+    const upgradeRevision = (await history()).at(-1)!.revision;
+
+    const noYes = await cli('rollback', '--env', 'dev');
+    expect(noYes.exitCode).toBe(2);
+    expect(noYes.stderr).toContain('a non-interactive run needs --yes');
+    expect(valuesNow()).toEqual(changed);
+
+    const back = await cli('rollback', '--env', 'dev', '--yes');
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(back.stderr).toContain(`Rollback to stack revision ${upgradeRevision - 1}`);
+    expect(back.stderr).toMatch(/promtail: rolled back[\s\S]*grafana: rolled back[\s\S]*prometheus: rolled back/); // newest release first
+    expect(valuesNow()).toEqual(before);
+    expect((await history()).at(-1)).toMatchObject({ revision: upgradeRevision + 1, kind: 'rollback', outcome: 'succeeded' });
+
+    const again = await cli('rollback', '--env', 'dev', '--yes'); // a rollback is a stack revision: it can be undone
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`Rollback to stack revision ${upgradeRevision}`);
+    expect(valuesNow()).toEqual(changed);
+
+    const older = await cli('rollback', '--env', 'dev', '--yes', '--to', String(upgradeRevision - 1));
+    expect(older.exitCode, older.stderr).toBe(0);
+    expect(valuesNow()).toEqual(before);
+    const failed = (await history()).find((r) => r.outcome === 'rolled-back')!;
+    const refused = await cli('rollback', '--env', 'dev', '--yes', '--to', '999');
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('stack revision 999 is not recorded');
+    expect(failed.kind).toBe('upgrade');
+
+    const releaseHistory = JSON.parse((await cli('history', '--env', 'dev', '--release', 'prometheus', '-o', 'json')).stdout) as { status: string; description: string }[];
+    expect(releaseHistory.some((r) => r.status === 'failed')).toBe(true);
+    expect(releaseHistory.at(-1)).toMatchObject({ status: 'deployed', description: expect.stringMatching(/^Rollback to \d+/) });
+  });
+
   it('the canary secret appears in no argv, file, overlay, plan, log or helm values', async () => {
     const processes = argv.stop();
     expect(processes.some((p) => p.includes('upgrade prometheus') && p.includes('--install'))).toBe(true); // the sampler saw helm run

@@ -1,0 +1,166 @@
+/**
+ * `monitor-stack rollback --env E [--to N]`: every release back to the helm revision it had at
+ * stack revision N (default: the previous one, core/history.ts), newest release first; or
+ * `--release NAME --revision R` for one release. It shows what changes (manifests of helm's own
+ * records, compared resource by resource), asks (or `--yes`), takes the environment's lock, runs
+ * `helm rollback`, reads back what happened, and records the rollback as a stack revision, so it
+ * can be undone too.
+ */
+import { createRequire } from 'node:module';
+import type { CommandContext } from '../cli.js';
+import { rollbackTarget, type StackRevisionRelease } from '../core/history.js';
+import { deepEqual, diffManifests, resourceLabel } from '../core/manifest.js';
+import type { ReleaseRecord } from '../core/helm-release.js';
+import { CancelledError, OperationError, UsageError } from '../errors.js';
+import { lastLines } from '../helm/client.js';
+import { readStackHistory, recordStackRevision } from '../history.js';
+import { acquireLock } from '../lock.js';
+import { resourceDiff } from '../present.js';
+import { openCluster, printOutcomes, type ReleaseOutcome } from '../stack.js';
+import { isInteractive } from '../ui.js';
+import { checkHelmTimeout, parseCount, parseDurationSeconds } from '../validate.js';
+
+/** One release to roll back: from its current record to the target revision's. */
+interface Step {
+  release: string;
+  chart: string;
+  version: string;
+  current: ReleaseRecord;
+  target: ReleaseRecord;
+}
+
+const sameContent = (a: ReleaseRecord, b: ReleaseRecord) => a.manifest === b.manifest && deepEqual(a.values, b.values) && a.chartVersion === b.chartVersion;
+
+export async function runRollback(ctx: CommandContext): Promise<void> {
+  const o = ctx.options;
+  const env = o.env as string;
+  const timeout = String(o.timeout ?? '10m');
+  const timeoutProblem = checkHelmTimeout(timeout);
+  if (timeoutProblem) throw new UsageError(`--timeout "${timeout}": ${timeoutProblem}.`);
+  const lockTimeout = parseDurationSeconds(String(o.lockTimeout ?? '0s'), '--lock-timeout');
+  const historyMax = parseCount(o.historyMax ?? 20, '--history-max', 1, 1000);
+  const to = o.to === undefined ? undefined : parseCount(o.to, '--to', 1, 1_000_000);
+  const one = o.release as string | undefined;
+  const oneRevision = o.revision === undefined ? undefined : parseCount(o.revision, '--revision', 1, 1_000_000);
+  if ((one === undefined) !== (oneRevision === undefined)) throw new UsageError('--release and --revision go together: --release NAME --revision N rolls back one release.');
+  if (one !== undefined && to !== undefined) throw new UsageError('--to rolls back the whole stack; --release NAME --revision N one release: give one or the other.');
+
+  const { settings, releases, helm, kube, ui } = await openCluster(ctx);
+  if (one !== undefined && !releases.some((r) => r.release === one)) throw new UsageError(`--release "${one}" is not a release of environment ${env}.`, [`Releases: ${releases.map((r) => r.release).join(', ')}.`]);
+  const ns = settings.namespace;
+  const history = await readStackHistory(kube, ns, env);
+
+  /** The steps to reach `targets`, or the problems that stop it. */
+  const stepsFor = async (targets: { release: string; revision: number }[]) => {
+    const installed = await kube.readReleases(ns, targets.map((t) => t.release));
+    const steps: Step[] = [];
+    const problems: string[] = [];
+    for (const t of targets) {
+      const current = installed[t.release]?.record;
+      const targetRecord = await kube.readReleaseRevision(ns, t.release, t.revision);
+      if (!current) problems.push(`release ${t.release} is not installed in namespace ${ns}.`);
+      else if (!targetRecord) problems.push(`release ${t.release} has no revision ${t.revision} any more (helm keeps the last 10 by default).`);
+      else if (targetRecord.status === 'failed' || targetRecord.status.startsWith('pending-')) problems.push(`release ${t.release} revision ${t.revision} is ${targetRecord.status}: no state to go back to.`);
+      else steps.push({ release: t.release, chart: current.chart, version: targetRecord.chartVersion, current, target: targetRecord });
+    }
+    return { steps, problems, todo: steps.filter((x) => !(x.current.status === 'deployed' && sameContent(x.current, x.target))) };
+  };
+
+  // What each release goes back to: --release/--revision; --to N; else the newest earlier stack
+  // revision that differs from what is there now (a rolled-back run changed nothing to go back from).
+  let label: string;
+  let plan: Awaited<ReturnType<typeof stepsFor>>;
+  if (one !== undefined) {
+    label = `release ${one} to revision ${oneRevision}`;
+    plan = await stepsFor([{ release: one, revision: oneRevision! }]);
+  } else {
+    // --to N, else every earlier good stack revision, newest first (the first that differs is taken).
+    const earlier = history.slice(0, -1).filter((r) => r.outcome === 'succeeded' || r.outcome === 'rolled-back').reverse();
+    const candidates = to !== undefined || !earlier.length ? [rollbackTarget(history, to)] : earlier;
+    let chosen: { label: string; plan: Awaited<ReturnType<typeof stepsFor>> } | undefined;
+    for (const target of candidates) {
+      if (typeof target === 'string') throw new UsageError(`nothing to roll back to: ${target}.`, [`See the recorded stack revisions: monitor-stack history --env ${env}`]);
+      const missing = target.releases.filter((r) => r.after === null);
+      if (missing.length) throw new UsageError(`stack revision ${target.revision} has no installed revision of ${missing.map((r) => r.release).join(', ')}; roll back the others one by one with --release NAME --revision N.`);
+      const p = await stepsFor(target.releases.map((r) => ({ release: r.release, revision: r.after! })));
+      chosen = { label: `stack revision ${target.revision} (${target.time}, ${target.kind} by ${target.who})`, plan: p };
+      if (p.problems.length || p.todo.length) break;
+    }
+    label = chosen!.label;
+    plan = chosen!.plan;
+  }
+  const { steps, problems, todo } = plan;
+  if (problems.length) throw new UsageError(`cannot roll back to ${label}; nothing was changed.`, problems.map((p) => `- ${p}`));
+
+  ui.heading(`Rollback to ${label}`);
+  for (const s of steps) {
+    if (!todo.includes(s)) {
+      ui.line(`${s.release}: already at revision ${s.target.revision}'s content (revision ${s.current.revision}); skipped`);
+      continue;
+    }
+    const changes = diffManifests(s.current.manifest, s.target.manifest, ns);
+    const n = (k: string) => changes.filter((c) => c.change === k).length;
+    ui.line(`${s.release}: revision ${s.current.revision} → revision ${s.target.revision}'s content: ${n('changed')} changed, ${n('added')} added, ${n('removed')} removed${deepEqual(s.current.values, s.target.values) ? '' : ' (values change)'}`);
+    for (const c of changes) {
+      ui.line(`  ${c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~'} ${resourceLabel(c)} ${c.change}${c.fields.length ? `: ${c.fields.slice(0, 6).join(', ')}` : ''}`);
+      if (o.showDiff) ui.block(`${resourceDiff(c, { context: 3, showSecrets: false }).replace(/^/gm, '      ')}\n`);
+    }
+  }
+  if (!todo.length) {
+    ui.line('Nothing to roll back: every release is already there.');
+    return;
+  }
+  if (!o.yes) {
+    if (!isInteractive(o)) throw new UsageError('the rollback above was not run: a non-interactive run needs --yes. Nothing was changed.');
+    const { confirm } = await import('@inquirer/prompts');
+    if (!(await confirm({ message: `Roll back ${todo.map((s) => s.release).join(', ')} in ${ns} (context ${kube.context})?`, default: false }))) throw new CancelledError('Not rolled back: nothing was changed.');
+  }
+
+  const lock = await acquireLock(kube, ns, env, `monitor-stack ${process.argv.slice(2).join(' ')}`, lockTimeout, ui);
+  try {
+    ui.heading('Rolling back');
+    const outcomes = new Map<string, ReleaseOutcome>();
+    const failed: string[] = [];
+    // Newest release first: the reverse of the install order.
+    for (const s of [...todo].reverse()) {
+      const r = await helm.runner.run(helm.rollbackArgs(s.release, s.target.revision, ns, timeout));
+      const now = (await kube.readReleases(ns, [s.release]))[s.release];
+      const ok = r.exitCode === 0 && now && now.record.status === 'deployed' && sameContent(now.record, s.target);
+      const result = ok ? `rolled back to revision ${s.target.revision}` : `NOT rolled back to revision ${s.target.revision}: ${r.exitCode === 0 ? 'the release does not match that revision' : lastLines(r.stderr || r.stdout)}`;
+      ui.check({ group: 'releases', ok: Boolean(ok), message: `${s.release}: ${result}` });
+      if (!ok) failed.push(`helm rollback ${s.release} ${s.target.revision} --namespace ${ns}${settings.kubeContext ? ` --kube-context ${kube.context}` : ''}`);
+      outcomes.set(s.release, { release: s.release, chart: s.chart, version: now?.record.chartVersion ?? s.version, revision: now?.head.latest.revision ?? null, status: now?.head.latest.status ?? 'not installed', result, elapsed: 0 });
+    }
+    for (const s of steps) if (!outcomes.has(s.release)) outcomes.set(s.release, { release: s.release, chart: s.chart, version: s.current.chartVersion, revision: s.current.revision, status: s.current.status, result: 'unchanged: skipped', elapsed: 0 });
+    const rows = steps.map((s) => outcomes.get(s.release)!);
+    printOutcomes(ui, rows);
+    const records: StackRevisionRelease[] = rows.map((r) => ({ release: r.release, chart: r.chart, version: r.version, before: steps.find((s) => s.release === r.release)!.current.revision, after: r.revision, status: r.status, result: r.result }));
+    const record = await recordStackRevision(
+      kube,
+      ns,
+      env,
+      {
+        runId: lock.holder.runId,
+        time: new Date().toISOString(),
+        who: lock.holder.who,
+        host: lock.holder.host,
+        command: lock.holder.command,
+        kind: 'rollback',
+        outcome: failed.length ? 'failed' : 'succeeded',
+        settingsHash: '',
+        toolVersion: (createRequire(import.meta.url)('../../package.json') as { version: string }).version,
+        helmVersion: helm.version.text,
+        releases: records,
+        ...(failed.length ? { message: `rollback of ${failed.length} release(s) failed` } : {}),
+      },
+      historyMax,
+    ).catch((err: Error) => {
+      ui.warn(`the stack revision could not be recorded: ${err.message}`);
+      return undefined;
+    });
+    if (record) ui.line(`stack revision ${record.revision} recorded (rollback, ${record.outcome}); undo it with: monitor-stack rollback --env ${env}`);
+    if (failed.length) throw new OperationError(`the rollback to ${label} did not complete.`, ['What is left is in the table above. To finish by hand:', ...failed.map((c) => `    ${c}`)]);
+  } finally {
+    await lock.release();
+  }
+}
