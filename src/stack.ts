@@ -108,6 +108,66 @@ export async function openSession(ctx: CommandContext, tmp: string, opts: { para
   return { ...cluster, receiverValues, rendering: rendering! };
 }
 
+/** Starts helm's part of the plan again (after `--recover` changed what is installed). */
+export function restartRendering(s: Session, tmp: string, parallel: number): void {
+  s.rendering = renderReleases(s.helm, s.releases, s.configDir, tmp, parallel);
+  s.rendering.catch(() => {});
+}
+
+/** A release left `pending-*`: the record of its latest revision and its last deployed revision. */
+export interface StuckRelease {
+  release: string;
+  chart: string;
+  version: string;
+  status: string;
+  revision: number;
+  lastDeployed?: number;
+  manifest: string;
+}
+
+/** Releases of the stack left `pending-install`, `pending-upgrade` or `pending-rollback`. */
+export async function findStuckReleases(s: Cluster): Promise<StuckRelease[]> {
+  if (!(await s.kube.namespaceExists(s.settings.namespace))) return [];
+  const installed = await s.kube.readReleases(s.settings.namespace, s.releases.map((r) => r.release));
+  return s.releases.flatMap((p) => {
+    const r = installed[p.release];
+    if (!r || !r.head.latest.status.startsWith('pending-')) return [];
+    return [{ release: p.release, chart: p.chart, version: r.record.chartVersion, status: r.head.latest.status, revision: r.head.latest.revision, ...(r.head.lastDeployed ? { lastDeployed: r.head.lastDeployed } : {}), manifest: r.record.manifest }];
+  });
+}
+
+/**
+ * `upgrade --recover`: a stuck release back to its last deployed revision (`helm rollback`), or,
+ * when it was never deployed, uninstalled with its PVCs kept (annotated
+ * `helm.sh/resource-policy: keep` first). Each is read back and reported as it is.
+ * @returns per release what was done; `ok: false` when the release is still stuck.
+ */
+export async function recoverReleases(s: Cluster, stuck: StuckRelease[], timeout: string): Promise<(ReleaseOutcome & { ok: boolean })[]> {
+  const { kube, helm, ui, settings } = s;
+  const ns = settings.namespace;
+  const out: (ReleaseOutcome & { ok: boolean })[] = [];
+  for (const r of stuck) {
+    let res;
+    if (r.lastDeployed) res = await helm.runner.run(helm.rollbackArgs(r.release, r.lastDeployed, ns, timeout));
+    else {
+      for (const pvc of parseManifest(r.manifest, ns).filter((x) => x.kind === 'PersistentVolumeClaim')) {
+        if (await kube.keepPersistentVolumeClaim(pvc.namespace, pvc.name)) ui.line(`${r.release}: PVC ${pvc.namespace}/${pvc.name} marked helm.sh/resource-policy=keep`);
+      }
+      res = await helm.runner.run(helm.uninstallArgs(r.release, ns));
+    }
+    const now = (await kube.readReleases(ns, [r.release]))[r.release];
+    const ok = r.lastDeployed ? res.exitCode === 0 && now?.head.latest.status === 'deployed' : !now;
+    const result = ok
+      ? r.lastDeployed
+        ? `recovered from ${r.status}: rolled back to revision ${r.lastDeployed}`
+        : `recovered from ${r.status}: uninstalled (never deployed; PVCs kept)`
+      : `NOT recovered: ${res.exitCode === 0 ? `still ${now?.head.latest.status ?? 'gone'}` : lastLines(res.stderr || res.stdout)}`;
+    ui.check({ group: 'recover', ok, message: `${r.release}: ${result}` });
+    out.push({ release: r.release, chart: r.chart, version: r.version, revision: now?.head.latest.revision ?? null, status: now?.head.latest.status ?? 'not installed', result, elapsed: 0, ok });
+  }
+  return out;
+}
+
 /** `helm repo add` of each repository in use, then the server-side dry run of every release, `parallel` at a time. */
 async function renderReleases(helm: HelmClient, releases: ReleasePlan[], configDir: string, tmp: string, parallel: number): Promise<Rendering> {
   const { repositories, chartRefs } = chartSources({ releases, configDir });
@@ -167,7 +227,8 @@ export async function computePlan(s: Session): Promise<StackPlan> {
   // A release another operation holds: helm would refuse it, so the dry run is not even tried.
   for (const p of s.releases) {
     const r = installed[p.release];
-    const risk = r && r.head.latest.status.startsWith('pending-') ? releaseStateRisk(p.release, p.namespace, r.head.latest.status, r.head.latest.revision, r.head.lastDeployed) : undefined;
+    const age = r?.record.lastDeployed ? (Date.now() - Date.parse(r.record.lastDeployed)) / 1000 : undefined;
+    const risk = r && r.head.latest.status.startsWith('pending-') ? releaseStateRisk(p.release, p.namespace, r.head.latest.status, r.head.latest.revision, r.head.lastDeployed, age, settings.environment) : undefined;
     if (risk) results.push({ group: 'releases', ok: false, message: risk.message, hints: [`Fix: ${risk.fix}`] });
   }
   for (const r of results) ui.check(r);

@@ -4,12 +4,25 @@
  * the secret values known to the run, as a second guard: none should reach here at all.
  */
 import chalk from 'chalk';
+import { CancelledError, UsageError } from './errors.js';
 import { redact } from './secrets.js';
 import type { CheckResult } from './preflight.js';
 
 /** Whether prompts may be shown: a TTY on stdin, and neither --non-interactive nor CI. */
 export function isInteractive(options: Record<string, unknown>, env = process.env, stdinTTY = Boolean(process.stdin.isTTY)): boolean {
   return !options.nonInteractive && stdinTTY && !env.CI;
+}
+
+/**
+ * The go-ahead for a change: `--yes`, else the question in a terminal (default No).
+ * @param what what was not done, for the refusal: `the plan above was not applied`.
+ * @throws UsageError (exit 2) when not in a terminal and no `--yes`; CancelledError (exit 130) when the answer is No.
+ */
+export async function approve(options: Record<string, unknown>, question: string, what: string, alternative = ''): Promise<void> {
+  if (options.yes) return;
+  if (!isInteractive(options)) throw new UsageError(`${what}: a non-interactive run needs --yes${alternative}. Nothing was changed.`);
+  const { confirm } = await import('@inquirer/prompts');
+  if (!(await confirm({ message: question, default: false }))) throw new CancelledError(`${what[0]!.toUpperCase()}${what.slice(1)}: nothing was changed.`);
 }
 
 export interface Reporter {

@@ -6,18 +6,18 @@
  * `helm rollback`, reads back what happened, and records the rollback as a stack revision, so it
  * can be undone too.
  */
-import { createRequire } from 'node:module';
 import type { CommandContext } from '../cli.js';
 import { rollbackTarget, type StackRevisionRelease } from '../core/history.js';
 import { deepEqual, diffManifests, resourceLabel } from '../core/manifest.js';
 import type { ReleaseRecord } from '../core/helm-release.js';
-import { CancelledError, OperationError, UsageError } from '../errors.js';
+import { OperationError, UsageError } from '../errors.js';
 import { lastLines } from '../helm/client.js';
-import { readStackHistory, recordStackRevision } from '../history.js';
+import { readStackHistory, recordRun } from '../history.js';
 import { acquireLock } from '../lock.js';
 import { resourceDiff } from '../present.js';
+import { settingsHash } from '../plan.js';
 import { openCluster, printOutcomes, type ReleaseOutcome } from '../stack.js';
-import { isInteractive } from '../ui.js';
+import { approve } from '../ui.js';
 import { checkHelmTimeout, parseCount, parseDurationSeconds } from '../validate.js';
 
 /** One release to roll back: from its current record to the target revision's. */
@@ -45,7 +45,8 @@ export async function runRollback(ctx: CommandContext): Promise<void> {
   if ((one === undefined) !== (oneRevision === undefined)) throw new UsageError('--release and --revision go together: --release NAME --revision N rolls back one release.');
   if (one !== undefined && to !== undefined) throw new UsageError('--to rolls back the whole stack; --release NAME --revision N one release: give one or the other.');
 
-  const { settings, releases, helm, kube, ui } = await openCluster(ctx);
+  const cluster = await openCluster(ctx);
+  const { settings, releases, helm, kube, ui } = cluster;
   if (one !== undefined && !releases.some((r) => r.release === one)) throw new UsageError(`--release "${one}" is not a release of environment ${env}.`, [`Releases: ${releases.map((r) => r.release).join(', ')}.`]);
   const ns = settings.namespace;
   const history = await readStackHistory(kube, ns, env);
@@ -110,11 +111,7 @@ export async function runRollback(ctx: CommandContext): Promise<void> {
     ui.line('Nothing to roll back: every release is already there.');
     return;
   }
-  if (!o.yes) {
-    if (!isInteractive(o)) throw new UsageError('the rollback above was not run: a non-interactive run needs --yes. Nothing was changed.');
-    const { confirm } = await import('@inquirer/prompts');
-    if (!(await confirm({ message: `Roll back ${todo.map((s) => s.release).join(', ')} in ${ns} (context ${kube.context})?`, default: false }))) throw new CancelledError('Not rolled back: nothing was changed.');
-  }
+  await approve(o, `Roll back ${todo.map((s) => s.release).join(', ')} in ${ns} (context ${kube.context})?`, 'the rollback above was not run');
 
   const lock = await acquireLock(kube, ns, env, `monitor-stack ${process.argv.slice(2).join(' ')}`, lockTimeout, ui);
   try {
@@ -135,30 +132,7 @@ export async function runRollback(ctx: CommandContext): Promise<void> {
     const rows = steps.map((s) => outcomes.get(s.release)!);
     printOutcomes(ui, rows);
     const records: StackRevisionRelease[] = rows.map((r) => ({ release: r.release, chart: r.chart, version: r.version, before: steps.find((s) => s.release === r.release)!.current.revision, after: r.revision, status: r.status, result: r.result }));
-    const record = await recordStackRevision(
-      kube,
-      ns,
-      env,
-      {
-        runId: lock.holder.runId,
-        time: new Date().toISOString(),
-        who: lock.holder.who,
-        host: lock.holder.host,
-        command: lock.holder.command,
-        kind: 'rollback',
-        outcome: failed.length ? 'failed' : 'succeeded',
-        settingsHash: '',
-        toolVersion: (createRequire(import.meta.url)('../../package.json') as { version: string }).version,
-        helmVersion: helm.version.text,
-        releases: records,
-        ...(failed.length ? { message: `rollback of ${failed.length} release(s) failed` } : {}),
-      },
-      historyMax,
-    ).catch((err: Error) => {
-      ui.warn(`the stack revision could not be recorded: ${err.message}`);
-      return undefined;
-    });
-    if (record) ui.line(`stack revision ${record.revision} recorded (rollback, ${record.outcome}); undo it with: monitor-stack rollback --env ${env}`);
+    await recordRun(cluster, ns, env, lock, { kind: 'rollback', outcome: failed.length ? 'failed' : 'succeeded', settingsHash: settingsHash(settings), releases: records, ...(failed.length ? { message: `rollback of ${failed.length} release(s) failed` } : {}) }, historyMax);
     if (failed.length) throw new OperationError(`the rollback to ${label} did not complete.`, ['What is left is in the table above. To finish by hand:', ...failed.map((c) => `    ${c}`)]);
   } finally {
     await lock.release();

@@ -19,13 +19,14 @@ import { createRequire } from 'node:module';
 import type { CommandContext } from '../cli.js';
 import { checkSavedPlan, savedPlanDrift, toSavedPlan, type SavedPlan } from '../core/saved-plan.js';
 import { blockingRisks, planHasChanges } from '../core/stack-plan.js';
-import { CancelledError, UsageError } from '../errors.js';
+import { OperationError, UsageError } from '../errors.js';
 import { withPrivateTempDir, writeFileAtomic } from '../fsutil.js';
 import { planText } from '../present.js';
-import { recordStackRevision } from '../history.js';
-import { acquireLock } from '../lock.js';
-import { applyPlan, computePlan, openSession, printOutcomes, releasesMoved } from '../stack.js';
-import { isInteractive } from '../ui.js';
+import { recordRun } from '../history.js';
+import { acquireLock, type HeldLock } from '../lock.js';
+import { settingsHash } from '../plan.js';
+import { applyPlan, computePlan, findStuckReleases, openSession, printOutcomes, recoverReleases, releasesMoved, restartRendering, type Session } from '../stack.js';
+import { approve } from '../ui.js';
 import { checkHelmTimeout, parseCount, parseDurationSeconds } from '../validate.js';
 
 export async function runUpgrade(ctx: CommandContext): Promise<void> {
@@ -46,6 +47,28 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
   await withPrivateTempDir(async (tmp) => {
     const s = await openSession(ctx, tmp, { parallel });
     const { ui } = s;
+    if (o.recover) {
+      const stuck = await findStuckReleases(s);
+      if (!stuck.length) ui.line('--recover: no release is pending; nothing to recover.');
+      else {
+        ui.heading('Recover');
+        for (const r of stuck) ui.line(`${r.release}: ${r.status} at revision ${r.revision}; ${r.lastDeployed ? `helm rollback to revision ${r.lastDeployed}` : 'helm uninstall (it was never deployed; its PVCs are kept)'}`);
+        await approve(o, `Recover ${stuck.map((r) => r.release).join(', ')}?`, 'the recovery above was not run');
+        await withLock(s, env, lockTimeout, async (lock) => {
+          const results = await recoverReleases(s, stuck, timeout);
+          const failed = results.filter((r) => !r.ok);
+          await recordRun(s, s.settings.namespace, env, lock, {
+            kind: 'recover',
+            outcome: failed.length ? 'failed' : 'succeeded',
+            settingsHash: settingsHash(s.settings),
+            releases: results.map((r) => ({ release: r.release, chart: r.chart, version: r.version, before: stuck.find((x) => x.release === r.release)!.revision, after: r.revision, status: r.status, result: r.result })),
+            ...(failed.length ? { message: `${failed.length} release(s) not recovered` } : {}),
+          }, historyMax);
+          if (failed.length) throw new OperationError(`--recover could not put back ${failed.map((r) => r.release).join(', ')}; nothing was upgraded.`, ['What is left is in the lines above; run monitor-stack history --env ' + env + ' --release <name> for helm\'s view.']);
+        });
+        restartRendering(s, tmp, parallel);
+      }
+    }
     const plan = await computePlan(s);
     ui.heading('Plan');
     ui.block(planText(plan, { full: Boolean(o.showDiff), context: 3, showSecrets: false, risks: false }));
@@ -82,40 +105,25 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
       ui.line('Dry run: the plan above was computed with helm\'s server-side dry run; nothing was changed.');
       return;
     }
-    if (!saved && !o.yes) {
-      if (!isInteractive(o)) {
-        throw new UsageError('the plan above was not applied: a non-interactive run needs --yes (or a reviewed plan: --plan-out FILE, then --plan FILE). Nothing was changed.');
-      }
-      const { confirm } = await import('@inquirer/prompts');
-      if (!(await confirm({ message: `Apply this plan to ${plan.namespace} (context ${plan.kubeContext})?`, default: false }))) {
-        throw new CancelledError('Not applied: nothing was changed.');
-      }
-    }
+    if (!saved) await approve(o, `Apply this plan to ${plan.namespace} (context ${plan.kubeContext})?`, 'the plan above was not applied', ' (or a reviewed plan: --plan-out FILE, then --plan FILE)');
     if (plan.createNamespace) {
       await s.kube.createNamespace(plan.namespace);
       ui.line(`namespace ${plan.namespace} created`);
     }
-    const lock = await acquireLock(s.kube, plan.namespace, env, `monitor-stack ${process.argv.slice(2).join(' ')}`, lockTimeout, ui);
-    try {
+    await withLock(s, env, lockTimeout, async (lock) => {
       const moved = await releasesMoved(s, plan);
       if (moved.length) throw new UsageError('another run changed the stack since this plan was made; nothing was changed.', [...moved.map((m) => `- ${m}`), 'Fix: run upgrade again to plan from what is there now.']);
       const result = await applyPlan(s, plan, tmp, { wait: o.wait !== false, timeout, parallel, allowRecreate: Boolean(o.allowRecreate) });
       printOutcomes(ui, result.outcomes);
-      const record = await recordStackRevision(
-        s.kube,
+      await recordRun(
+        s,
         plan.namespace,
         env,
+        lock,
         {
-          runId: lock.holder.runId,
-          time: new Date().toISOString(),
-          who: lock.holder.who,
-          host: lock.holder.host,
-          command: lock.holder.command,
           kind: 'upgrade',
           outcome: !result.error ? 'succeeded' : result.undone ? 'rolled-back' : 'failed',
           settingsHash: plan.settingsHash,
-          toolVersion: toolVersion(),
-          helmVersion: s.helm.version.text,
           releases: result.outcomes.map((r) => ({
             release: r.release,
             chart: r.chart,
@@ -128,16 +136,20 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
           ...(result.error ? { message: result.error.message } : {}),
         },
         historyMax,
-      ).catch((err: Error) => {
-        ui.warn(`the stack revision could not be recorded: ${err.message}`);
-        return undefined;
-      });
-      if (record) ui.line(`stack revision ${record.revision} recorded (${record.outcome}); see: monitor-stack history --env ${env}`);
+      );
       if (result.error) throw result.error;
-    } finally {
-      await lock.release();
-    }
+    });
   });
+}
+
+/** Runs `fn` holding the environment's lock (lock.ts), released however `fn` ends. */
+async function withLock<T>(s: Session, env: string, timeoutSeconds: number, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+  const lock = await acquireLock(s.kube, s.settings.namespace, env, `monitor-stack ${process.argv.slice(2).join(' ')}`, timeoutSeconds, s.ui);
+  try {
+    return await fn(lock);
+  } finally {
+    await lock.release();
+  }
 }
 
 /**

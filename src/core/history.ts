@@ -35,7 +35,8 @@ export interface StackRevision {
   who: string;
   host: string;
   command: string;
-  kind: 'upgrade' | 'rollback';
+  /** `recover`: `upgrade --recover` put stuck releases back before upgrading. */
+  kind: 'upgrade' | 'rollback' | 'recover';
   outcome: StackOutcome;
   /** First 16 hex digits of the settings' SHA-256. */
   settingsHash: string;

@@ -135,16 +135,30 @@ export function ownershipRisk(release: string, namespace: string, found: { objec
   };
 }
 
-/** A release helm would refuse, or that a failed run left behind. */
-export function releaseStateRisk(release: string, namespace: string, status: ReleaseStatus, revision: number, lastDeployed: number | undefined): Risk | undefined {
+const OPERATION: Record<string, string> = { 'pending-install': 'an install', 'pending-upgrade': 'an upgrade', 'pending-rollback': 'a rollback' };
+
+/** `2m13s`, `1h05m`, `40s` */
+export function formatAge(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/**
+ * A release helm would refuse, or that a failed run left behind.
+ * @param ageSeconds how long the latest revision has been in its state (from its record's time).
+ * @param environment for the `--recover` hint.
+ */
+export function releaseStateRisk(release: string, namespace: string, status: ReleaseStatus, revision: number, lastDeployed: number | undefined, ageSeconds?: number, environment?: string): Risk | undefined {
   if (status === 'deployed') return undefined;
   const last = lastDeployed ? `its last deployed revision is ${lastDeployed}` : 'it was never deployed';
   if (status.startsWith('pending-')) {
     return {
       rule: 'release-state',
       release,
-      message: `release ${release} is ${status} at revision ${revision} (${last}): another helm operation is running, or one was interrupted.`,
-      fix: `wait for it; if nothing is running: ${lastDeployed ? `helm rollback ${release} ${lastDeployed}` : `helm uninstall ${release}`} --namespace ${namespace}`,
+      message: `release ${release} is ${status} at revision ${revision}${ageSeconds === undefined ? '' : ` since ${formatAge(ageSeconds)}`}, left by ${OPERATION[status] ?? 'an operation'} that did not finish (${last}): another helm operation is running, or one was interrupted.`,
+      fix: `wait for it; if nothing is running: ${environment ? `monitor-stack upgrade --env ${environment} --recover (${lastDeployed ? `rolls back to revision ${lastDeployed}` : 'uninstalls it, PVCs kept'}, then upgrades), or ` : ''}${lastDeployed ? `helm rollback ${release} ${lastDeployed}` : `helm uninstall ${release}`} --namespace ${namespace}`,
       resolution: 'none',
     };
   }

@@ -5,7 +5,7 @@
  * drift, a Secret change, saved plans, a failed --wait upgrade undone, risks refused before any
  * change, a second environment colliding on a ClusterRole, and the secret canary (argv included).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +63,8 @@ describe.runIf(e2e).each([
   const kubectl = (...args: string[]) => execFileSync(env.kubectl, args, { env: { ...process.env, KUBECONFIG: env.kubeconfig }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const receiverSecret = () => Buffer.from(kubectl('get', 'secret', 'prometheus-alertmanager-receivers', '-n', ns, '-o', 'jsonpath={.data.slack-webhook-url}'), 'base64').toString();
   const helm = (...args: string[]) => execFileSync(realHelm, args, { env: { ...process.env, ...cliEnv }, encoding: 'utf8' });
-  const releases = (namespace = ns) => JSON.parse(helm('list', '--namespace', namespace, '--output', 'json')) as { name: string; revision: string; status: string; chart: string }[];
+  // Pending releases too (helm list shows deployed and failed ones only by default; Helm 4 has no --all).
+  const releases = (namespace = ns) => JSON.parse(helm('list', '--namespace', namespace, '--deployed', '--failed', '--pending', '--output', 'json')) as { name: string; revision: string; status: string; chart: string }[];
   const revisions = () => Object.fromEntries(releases().map((r) => [r.name, r.revision]));
   const values = (release: string, namespace = ns) => JSON.parse(helm('get', 'values', release, '--namespace', namespace, '--output', 'json')) as Record<string, unknown>;
   const retention = () => (values('prometheus').server as { retention: string }).retention;
@@ -427,6 +428,34 @@ describe.runIf(e2e).each([
     const releaseHistory = JSON.parse((await cli('history', '--env', 'dev', '--release', 'prometheus', '-o', 'json')).stdout) as { status: string; description: string }[];
     expect(releaseHistory.some((r) => r.status === 'failed')).toBe(true);
     expect(releaseHistory.at(-1)).toMatchObject({ status: 'deployed', description: expect.stringMatching(/^Rollback to \d+/) });
+  });
+
+  it('a killed upgrade leaves a pending release: preflight reports it with its age; upgrade --recover puts it back and records it', async () => {
+    const killed = spawn(process.execPath, [join(ROOT, 'bin', 'monitor-stack.js'), 'upgrade', '--env', 'dev', '--yes', '--timeout', '120s', '--retention', '50d'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...cliEnv },
+      detached: true,
+      stdio: 'ignore',
+    });
+    const until = Date.now() + 60_000;
+    while (!releases().some((r) => r.name === 'prometheus' && r.status === 'pending-upgrade') && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+    process.kill(-killed.pid!, 'SIGKILL'); // monitor-stack and its helm, as a CI runner that cancels a job
+    const pending = releases().find((r) => r.name === 'prometheus')!;
+    expect(pending.status).toBe('pending-upgrade');
+
+    const refused = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes');
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`release prometheus is pending-upgrade at revision ${pending.revision} since \\d+s, left by an upgrade that did not finish \\(its last deployed revision is ${Number(pending.revision) - 1}\\)`));
+    expect(refused.stderr).toContain('monitor-stack upgrade --env dev --recover');
+
+    // The killed run's Lease is still there: it expires 30 s after its last renewal.
+    const recovered = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes', '--recover', '--lock-timeout', '60s');
+    expect(recovered.exitCode, recovered.stderr).toBe(0);
+    expect(recovered.stderr).toContain(`prometheus: recovered from pending-upgrade: rolled back to revision ${Number(pending.revision) - 1}`);
+    expect(releases().find((r) => r.name === 'prometheus')!.status).toBe('deployed');
+    expect(retention()).toBe('30d');
+    const history = JSON.parse((await cli('history', '--env', 'dev', '-o', 'json')).stdout) as { kind: string; outcome: string }[];
+    expect(history.some((r) => r.kind === 'recover' && r.outcome === 'succeeded')).toBe(true);
   });
 
   it('the canary secret appears in no argv, file, overlay, plan, log or helm values', async () => {

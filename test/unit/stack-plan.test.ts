@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeReleaseRecord, historyHead, releaseSelector } from '../../src/core/helm-release.js';
 import { parseManifest } from '../../src/core/manifest.js';
-import { ownershipRisk, releaseStateRisk, resourceRisks } from '../../src/core/risks.js';
+import { formatAge, ownershipRisk, releaseStateRisk, resourceRisks } from '../../src/core/risks.js';
 import { checkSavedPlan, savedPlanDrift, toSavedPlan } from '../../src/core/saved-plan.js';
 import { blockingRisks, planHasChanges, planStack, secretDigest, summaryLine, type LiveState, type PlanInput } from '../../src/core/stack-plan.js';
 import { diffResources } from '../../src/core/manifest.js';
@@ -124,9 +124,16 @@ describe('risk rules', () => {
     expect(blockingRisks(plan, false).map((r) => r.rule)).toEqual(['immutable-field', 'volume-shrink']);
     expect(blockingRisks(plan, true).map((r) => r.rule)).toEqual(['volume-shrink']);
   });
+  it('formats ages', () => {
+    expect([formatAge(40), formatAge(133), formatAge(3900)]).toEqual(['40s', '2m13s', '1h05m']);
+  });
   it('a pending release is refused with the way out; a failed one is a notice; a deployed one nothing', () => {
     expect(releaseStateRisk('grafana', 'monitoring', 'pending-upgrade', 4, 3)).toMatchObject({ resolution: 'none', fix: expect.stringContaining('helm rollback grafana 3 --namespace monitoring') });
     expect(releaseStateRisk('grafana', 'monitoring', 'pending-install', 1, undefined)).toMatchObject({ fix: expect.stringContaining('helm uninstall grafana') });
+    expect(releaseStateRisk('grafana', 'monitoring', 'pending-upgrade', 4, 3, 133, 'prod')).toMatchObject({
+      message: 'release grafana is pending-upgrade at revision 4 since 2m13s, left by an upgrade that did not finish (its last deployed revision is 3): another helm operation is running, or one was interrupted.',
+      fix: expect.stringContaining('monitor-stack upgrade --env prod --recover (rolls back to revision 3, then upgrades)'),
+    });
     expect(releaseStateRisk('grafana', 'monitoring', 'failed', 4, 3)!.resolution).toBe('notice');
     expect(releaseStateRisk('grafana', 'monitoring', 'deployed', 4, 4)).toBeUndefined();
   });
