@@ -25,6 +25,15 @@ function addSettingFlags(cmd: Command): Command {
   return cmd;
 }
 
+/** Flags of the commands that change a stack (upgrade, rollback): see commands/run-options.ts. */
+function addRunFlags(cmd: Command): Command {
+  return cmd
+    .option('--timeout <duration>', 'how long helm waits for each release, e.g. 10m', '10m')
+    .option('--lock-timeout <duration>', 'how long to wait for another run of this environment to finish, e.g. 10m', '0s')
+    .option('--history-max <n>', 'stack revisions kept in the cluster', '20')
+    .option('--helm <path>', 'helm binary (default: $MONITOR_STACK_HELM, else helm on PATH)');
+}
+
 function contextOf(cmd: Command): CommandContext {
   const options = cmd.optsWithGlobals() as Record<string, unknown>;
   const given = new Set<string>();
@@ -82,7 +91,7 @@ export function buildProgram(): Command {
       .option('--helm <path>', 'helm binary (default: $MONITOR_STACK_HELM, else helm on PATH)'),
   ).action(async (_o, cmd: Command) => (await import('./commands/diff.js')).runDiff(contextOf(cmd)));
 
-  addSettingFlags(
+  const upgrade = addSettingFlags(
     program
       .command('upgrade')
       .alias('apply')
@@ -96,14 +105,11 @@ export function buildProgram(): Command {
       .option('--recover', 'first put back releases left pending-* by an interrupted run: rollback to the last deployed revision, or uninstall one never deployed (PVCs kept)')
       .option('--dry-run', "compute and show the plan with helm's server-side dry run; change nothing")
       .option('--no-wait', 'do not wait for workloads to be ready (and so no rollback on a readiness failure)')
-      .option('--timeout <duration>', 'how long helm waits for each release, e.g. 10m', '10m')
-      .option('--parallel <n>', 'releases dry-run and upgraded at once', '3')
-      .option('--lock-timeout <duration>', 'how long to wait for another run of this environment to finish, e.g. 10m', '0s')
-      .option('--history-max <n>', 'stack revisions kept in the cluster', '20')
-      .option('--helm <path>', 'helm binary (default: $MONITOR_STACK_HELM, else helm on PATH)'),
-  ).action(async (_o, cmd: Command) => (await import('./commands/upgrade.js')).runUpgrade(contextOf(cmd)));
+      .option('--parallel <n>', 'releases dry-run and upgraded at once', '3'),
+  );
+  addRunFlags(upgrade).action(async (_o, cmd: Command) => (await import('./commands/upgrade.js')).runUpgrade(contextOf(cmd)));
 
-  addSettingFlags(
+  const rollback = addSettingFlags(
     program
       .command('rollback')
       .description('roll every release back to a recorded stack revision (default: the previous one), or one release to a helm revision')
@@ -112,12 +118,9 @@ export function buildProgram(): Command {
       .option('--release <name>', 'roll back this release only (with --revision)')
       .option('--revision <n>', 'helm revision of --release to go back to')
       .option('--yes', 'roll back without asking (needed when not in a terminal)')
-      .option('--show-diff', 'print the full diff of every resource that changes')
-      .option('--timeout <duration>', "helm's timeout per release", '10m')
-      .option('--lock-timeout <duration>', 'how long to wait for another run of this environment to finish', '0s')
-      .option('--history-max <n>', 'stack revisions kept in the cluster', '20')
-      .option('--helm <path>', 'helm binary (default: $MONITOR_STACK_HELM, else helm on PATH)'),
-  ).action(async (_o, cmd: Command) => (await import('./commands/rollback.js')).runRollback(contextOf(cmd)));
+      .option('--show-diff', 'print the full diff of every resource that changes'),
+  );
+  addRunFlags(rollback).action(async (_o, cmd: Command) => (await import('./commands/rollback.js')).runRollback(contextOf(cmd)));
 
   program
     .command('history')

@@ -18,7 +18,8 @@ import { resourceDiff } from '../present.js';
 import { settingsHash } from '../plan.js';
 import { openCluster, printOutcomes, type ReleaseOutcome } from '../stack.js';
 import { approve } from '../ui.js';
-import { checkHelmTimeout, parseCount, parseDurationSeconds } from '../validate.js';
+import { parseCount } from '../validate.js';
+import { runOptions } from './run-options.js';
 
 /** One release to roll back: from its current record to the target revision's. */
 interface Step {
@@ -34,11 +35,7 @@ const sameContent = (a: ReleaseRecord, b: ReleaseRecord) => a.manifest === b.man
 export async function runRollback(ctx: CommandContext): Promise<void> {
   const o = ctx.options;
   const env = o.env as string;
-  const timeout = String(o.timeout ?? '10m');
-  const timeoutProblem = checkHelmTimeout(timeout);
-  if (timeoutProblem) throw new UsageError(`--timeout "${timeout}": ${timeoutProblem}.`);
-  const lockTimeout = parseDurationSeconds(String(o.lockTimeout ?? '0s'), '--lock-timeout');
-  const historyMax = parseCount(o.historyMax ?? 20, '--history-max', 1, 1000);
+  const { timeout, lockTimeout, historyMax } = runOptions(o);
   const to = o.to === undefined ? undefined : parseCount(o.to, '--to', 1, 1_000_000);
   const one = o.release as string | undefined;
   const oneRevision = o.revision === undefined ? undefined : parseCount(o.revision, '--revision', 1, 1_000_000);

@@ -27,17 +27,14 @@ import { acquireLock, type HeldLock } from '../lock.js';
 import { settingsHash } from '../plan.js';
 import { applyPlan, computePlan, findStuckReleases, openSession, printOutcomes, recoverReleases, releasesMoved, restartRendering, type Session } from '../stack.js';
 import { approve } from '../ui.js';
-import { checkHelmTimeout, parseCount, parseDurationSeconds } from '../validate.js';
+import { parseCount } from '../validate.js';
+import { runOptions } from './run-options.js';
 
 export async function runUpgrade(ctx: CommandContext): Promise<void> {
   const o = ctx.options;
   const env = o.env as string;
-  const timeout = String(o.timeout ?? '10m');
-  const timeoutProblem = checkHelmTimeout(timeout);
-  if (timeoutProblem) throw new UsageError(`--timeout "${timeout}": ${timeoutProblem}.`);
+  const { timeout, lockTimeout, historyMax } = runOptions(o);
   const parallel = parseCount(o.parallel ?? 3, '--parallel', 1, 16);
-  const lockTimeout = parseDurationSeconds(String(o.lockTimeout ?? '0s'), '--lock-timeout');
-  const historyMax = parseCount(o.historyMax ?? 20, '--history-max', 1, 1000);
   const planOut = o.planOut as string | undefined;
   const planIn = o.plan as string | undefined;
   if (planOut && planIn) throw new UsageError('--plan-out and --plan cannot be used together: save a plan in one run, apply it in another.');

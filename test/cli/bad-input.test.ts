@@ -102,6 +102,11 @@ const CASES: Case[] = [
   { name: 'diff with a word for --context', args: ['diff', '--env', 'dev', '--context', 'three'], message: /--context "three": must be a whole number from 0 to 1000/ },
   { name: 'diff with an unknown output', args: ['diff', '--env', 'dev', '-o', 'yaml'], message: /argument 'yaml' is invalid. Allowed choices are text, json/ },
   { name: 'diff with an unset env: reference', args: ['diff', '--env', 'dev'], message: /env:MS_TEST_UNSET_SLACK_URL: the environment variable MS_TEST_UNSET_SLACK_URL is not set/ },
+  { name: 'upgrade with a lock timeout in words', args: ['upgrade', '--env', 'dev', '--lock-timeout', 'soon'], message: /--lock-timeout "soon": must be a duration such as 90s, 10m or 1h/ },
+  { name: 'rollback of a release without a revision', args: ['rollback', '--env', 'dev', '--release', 'grafana'], message: /--release and --revision go together/ },
+  { name: 'rollback to stack revision zero', args: ['rollback', '--env', 'dev', '--to', '0'], message: /--to "0": must be a whole number from 1/ },
+  { name: 'rollback with a history of none', args: ['rollback', '--env', 'dev', '--history-max', '0'], message: /--history-max "0": must be a whole number from 1 to 1000/ },
+  { name: 'history of an unknown release', args: ['history', '--env', 'dev', '--release', 'loki'], message: /--release "loki" is not a release of environment dev\.\n\s+Releases: prometheus, grafana, promtail\./ },
   { name: 'status with an unknown output', args: ['status', '--env', 'dev', '--output', 'xml'], message: /argument 'xml' is invalid. Allowed choices are table, json/ },
   { name: 'no config file', args: ['render', '--env', 'dev'], config: null, message: /no config file at monitor-stack\.yaml\.\n\s+Fix: run `monitor-stack init`/ },
   // config file errors
