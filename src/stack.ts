@@ -122,7 +122,6 @@ export interface StuckRelease {
   status: string;
   revision: number;
   lastDeployed?: number;
-  manifest: string;
 }
 
 /** Releases of the stack left `pending-install`, `pending-upgrade` or `pending-rollback`. */
@@ -132,14 +131,15 @@ export async function findStuckReleases(s: Cluster): Promise<StuckRelease[]> {
   return s.releases.flatMap((p) => {
     const r = installed[p.release];
     if (!r || !r.head.latest.status.startsWith('pending-')) return [];
-    return [{ release: p.release, chart: p.chart, version: r.record.chartVersion, status: r.head.latest.status, revision: r.head.latest.revision, ...(r.head.lastDeployed ? { lastDeployed: r.head.lastDeployed } : {}), manifest: r.record.manifest }];
+    return [{ release: p.release, chart: p.chart, version: r.record.chartVersion, status: r.head.latest.status, revision: r.head.latest.revision, ...(r.head.lastDeployed ? { lastDeployed: r.head.lastDeployed } : {}) }];
   });
 }
 
 /**
  * `upgrade --recover`: a stuck release back to its last deployed revision (`helm rollback`), or,
- * when it was never deployed, uninstalled with its PVCs kept (annotated
- * `helm.sh/resource-policy: keep` first). Each is read back and reported as it is.
+ * when it was never deployed, uninstalled (helm then deletes the objects of its manifest, PVCs
+ * included: helm reads `helm.sh/resource-policy: keep` from the release's manifest only, so it
+ * cannot be added from outside). Each is read back and reported as it is.
  * @returns per release what was done; `ok: false` when the release is still stuck.
  */
 export async function recoverReleases(s: Cluster, stuck: StuckRelease[], timeout: string): Promise<(ReleaseOutcome & { ok: boolean })[]> {
@@ -149,18 +149,13 @@ export async function recoverReleases(s: Cluster, stuck: StuckRelease[], timeout
   for (const r of stuck) {
     let res;
     if (r.lastDeployed) res = await helm.runner.run(helm.rollbackArgs(r.release, r.lastDeployed, ns, timeout));
-    else {
-      for (const pvc of parseManifest(r.manifest, ns).filter((x) => x.kind === 'PersistentVolumeClaim')) {
-        if (await kube.keepPersistentVolumeClaim(pvc.namespace, pvc.name)) ui.line(`${r.release}: PVC ${pvc.namespace}/${pvc.name} marked helm.sh/resource-policy=keep`);
-      }
-      res = await helm.runner.run(helm.uninstallArgs(r.release, ns));
-    }
+    else res = await helm.runner.run(helm.uninstallArgs(r.release, ns));
     const now = (await kube.readReleases(ns, [r.release]))[r.release];
     const ok = r.lastDeployed ? res.exitCode === 0 && now?.head.latest.status === 'deployed' : !now;
     const result = ok
       ? r.lastDeployed
         ? `recovered from ${r.status}: rolled back to revision ${r.lastDeployed}`
-        : `recovered from ${r.status}: uninstalled (never deployed; PVCs kept)`
+        : `recovered from ${r.status}: uninstalled (it was never deployed)`
       : `NOT recovered: ${res.exitCode === 0 ? `still ${now?.head.latest.status ?? 'gone'}` : lastLines(res.stderr || res.stdout)}`;
     ui.check({ group: 'recover', ok, message: `${r.release}: ${result}` });
     out.push({ release: r.release, chart: r.chart, version: r.version, revision: now?.head.latest.revision ?? null, status: now?.head.latest.status ?? 'not installed', result, elapsed: 0, ok });

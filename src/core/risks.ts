@@ -158,7 +158,7 @@ export function releaseStateRisk(release: string, namespace: string, status: Rel
       rule: 'release-state',
       release,
       message: `release ${release} is ${status} at revision ${revision}${ageSeconds === undefined ? '' : ` since ${formatAge(ageSeconds)}`}, left by ${OPERATION[status] ?? 'an operation'} that did not finish (${last}): another helm operation is running, or one was interrupted.`,
-      fix: `wait for it; if nothing is running: ${environment ? `monitor-stack upgrade --env ${environment} --recover (${lastDeployed ? `rolls back to revision ${lastDeployed}` : 'uninstalls it, PVCs kept'}, then upgrades), or ` : ''}${lastDeployed ? `helm rollback ${release} ${lastDeployed}` : `helm uninstall ${release}`} --namespace ${namespace}`,
+      fix: `wait for it; if nothing is running: ${environment ? `monitor-stack upgrade --env ${environment} --recover (${lastDeployed ? `rolls back to revision ${lastDeployed}` : 'uninstalls it: it was never deployed'}, then upgrades), or ` : ''}${lastDeployed ? `helm rollback ${release} ${lastDeployed}` : `helm uninstall ${release}`} --namespace ${namespace}`,
       resolution: 'none',
     };
   }

@@ -349,23 +349,6 @@ export class KubeClient {
     }
   }
 
-  /**
-   * Marks a PVC `helm.sh/resource-policy: keep`, so that `helm uninstall` leaves it (helm 3.0+ and 4).
-   * @returns false when the PVC does not exist.
-   */
-  async keepPersistentVolumeClaim(namespace: string, name: string): Promise<boolean> {
-    const api = this.kc.makeApiClient(k8s.CoreV1Api);
-    try {
-      const pvc = await withTimeout(api.readNamespacedPersistentVolumeClaim({ namespace, name }), 'read PVC');
-      pvc.metadata = { ...pvc.metadata, annotations: { ...(pvc.metadata?.annotations ?? {}), 'helm.sh/resource-policy': 'keep' } };
-      await withTimeout(api.replaceNamespacedPersistentVolumeClaim({ namespace, name, body: pvc }), 'annotate PVC');
-      return true;
-    } catch (err) {
-      if (statusOf(err) === 404) return false;
-      throw err;
-    }
-  }
-
   /** A Lease as plain JSON, or `null` when absent. */
   async readLease(namespace: string, name: string): Promise<(k8s.V1Lease & { metadata: k8s.V1ObjectMeta }) | null> {
     try {
