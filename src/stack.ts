@@ -356,7 +356,9 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
 
   const outcomes = new Map<string, ReleaseOutcome>();
   const touched: ReleaseChange[] = [];
-  let failure: { release: string; message: string } | undefined;
+  let failure: { release: string; message: string; byHelm: boolean } | undefined;
+  /** Objects deleted for --allow-recreate, by release: helm creates them again only if it runs. */
+  const deleted = new Map<string, string[]>();
   const todo = plan.releases.filter((r) => r.action !== 'unchanged');
   for (const r of plan.releases) {
     if (r.action === 'unchanged') {
@@ -370,6 +372,7 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
       for (const risk of plan.risks) {
         if (risk.release !== r.release || risk.resolution !== 'recreate' || !o.allowRecreate || !risk.object) continue;
         const orphan = risk.object.kind === 'StatefulSet';
+        deleted.set(r.release, [...(deleted.get(r.release) ?? []), risk.resource ?? risk.object.name]);
         await kube.deleteObject(risk.object, orphan ? 'Orphan' : 'Background');
         ui.line(`${r.release}: ${risk.resource} deleted to be created anew${orphan ? ' (pods orphaned, PVCs kept)' : ''}`);
       }
@@ -386,7 +389,7 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
       outcomes.set(r.release, outcome);
     } catch (err) {
       const message = (err as Error).message;
-      failure ??= { release: r.release, message: message.replace(/^failed after [\d.]+s: /, '') };
+      failure ??= { release: r.release, message: message.replace(/^failed after [\d.]+s: /, ''), byHelm: /^failed after [\d.]+s: /.test(message) };
       ui.check({ group: 'releases', ok: false, message: `${r.release}: ${message}` });
     }
   });
@@ -397,6 +400,12 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
   const unfinished: string[] = [];
   for (const r of [...touched].reverse()) {
     const result = await undoRelease(s, r, o.timeout);
+    const gone = deleted.get(r.release);
+    if (gone && result.outcome.result === 'unchanged by this run' && r.installed) {
+      // Deleted for --allow-recreate, then the run stopped before helm created it again.
+      result.outcome.result = `NOT restored: ${gone.join(', ')} deleted for --allow-recreate and not created again`;
+      result.command = `helm rollback ${r.release} ${r.installed.revision} --namespace ${r.namespace}{ctx}   # re-applies that revision, creating what is missing`;
+    }
     outcomes.set(r.release, result.outcome);
     if (result.command) unfinished.push(result.command);
     if (result.command) ui.check({ group: 'undo', ok: false, message: `${r.release}: ${result.outcome.result}` });
@@ -411,7 +420,7 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
   }
   for (const r of todo) if (!outcomes.has(r.release)) outcomes.set(r.release, { release: r.release, chart: r.chart, version: r.version, revision: r.installed?.revision ?? null, status: r.installed?.status ?? 'not installed', result: 'not started', elapsed: 0 });
   const ctxFlag = settings.kubeContext ? ` --kube-context ${kube.context}` : '';
-  const error = new OperationError(`helm upgrade of release ${failure.release} failed: ${failure.message}`, [
+  const error = new OperationError(`${failure.byHelm ? 'helm upgrade of ' : ''}release ${failure.release} failed${failure.byHelm ? '' : ' before helm ran'}: ${failure.message}`, [
     unfinished.length
       ? `The run could NOT be fully undone. To finish by hand:${unfinished.map((c) => `\n    ${c.replace('{ctx}', ctxFlag)}`).join('')}`
       : 'Every release this run touched is back at the revision it had before (see the table), and the receiver Secret is as it was.',
