@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { interruptsWatched } from './interrupt.js';
 
 /**
  * Writes `text` to `path` atomically: to a temp file beside it, then a rename.
@@ -32,7 +33,8 @@ function removeLiveDirs(): void {
 
 /**
  * Creates a private (0700) temp folder that is removed when `use` settles, and on every exit path
- * of the process (normal exit, SIGINT, SIGTERM) if the process ends first.
+ * of the process (normal exit, SIGINT, SIGTERM) if the process ends first. While a run that changes
+ * the cluster listens for signals itself (interrupt.ts), a signal leaves the exit to it.
  */
 export async function withPrivateTempDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
   if (!hooked) {
@@ -40,6 +42,7 @@ export async function withPrivateTempDir<T>(use: (dir: string) => Promise<T>): P
     process.on('exit', removeLiveDirs);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.on(signal, () => {
+        if (interruptsWatched()) return; // a run that changes the cluster stops by itself (interrupt.ts); 'exit' cleans up
         removeLiveDirs();
         process.stderr.write('\nInterrupted.\n');
         process.exit(signal === 'SIGINT' ? 130 : 143);

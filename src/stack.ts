@@ -15,7 +15,8 @@ import type { Settings } from './config/schema.js';
 import { deepEqual, diffManifests, parseManifest, resourceKey } from './core/manifest.js';
 import { releaseStateRisk } from './core/risks.js';
 import { planStack, secretDigest, type LiveState, type PlannedSecret, type ReleaseChange, type StackPlan } from './core/stack-plan.js';
-import { OperationError, UsageError } from './errors.js';
+import { OperationError, UsageError, type MonitorStackError } from './errors.js';
+import { InterruptedError, type StopSignal } from './interrupt.js';
 import { writeFileAtomic } from './fsutil.js';
 import { chartReference, lastLines, repositoryName, type HelmClient } from './helm/client.js';
 import { openHelm } from './helm/runner.js';
@@ -315,6 +316,8 @@ export interface ApplyOptions {
   timeout: string;
   parallel: number;
   allowRecreate: boolean;
+  /** Signals received (interrupt.ts): after one, no new release starts and the run is undone. */
+  interrupts?: { readonly signal: StopSignal | undefined };
 }
 
 /**
@@ -366,7 +369,7 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
     }
   }
   await mapLimit(todo, o.parallel, async (r) => {
-    if (failure) return; // start no new release after a failure
+    if (failure || o.interrupts?.signal) return; // start no new release after a failure or a signal
     touched.push(r);
     try {
       for (const risk of plan.risks) {
@@ -393,10 +396,15 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
       ui.check({ group: 'releases', ok: false, message: `${r.release}: ${message}` });
     }
   });
-  if (!failure) return { outcomes: plan.releases.map((r) => outcomes.get(r.release)!) };
+  const signal = o.interrupts?.signal;
+  const notStarted = todo.filter((r) => !touched.includes(r));
+  if (!failure && !(signal && notStarted.length)) {
+    if (signal) ui.line(`${signal} came while the last release was running; every release finished, so nothing is undone.`);
+    return { outcomes: plan.releases.map((r) => outcomes.get(r.release)!), ...(signal ? { interrupted: signal } : {}) };
+  }
 
   // Undo, newest first, then report what is really there.
-  ui.heading('Undoing this run');
+  ui.heading(failure ? 'Undoing this run' : `Undoing this run (${signal})`);
   const unfinished: string[] = [];
   for (const r of [...touched].reverse()) {
     const result = await undoRelease(s, r, o.timeout);
@@ -420,20 +428,27 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
   }
   for (const r of todo) if (!outcomes.has(r.release)) outcomes.set(r.release, { release: r.release, chart: r.chart, version: r.version, revision: r.installed?.revision ?? null, status: r.installed?.status ?? 'not installed', result: 'not started', elapsed: 0 });
   const ctxFlag = settings.kubeContext ? ` --kube-context ${kube.context}` : '';
-  const error = new OperationError(`${failure.byHelm ? 'helm upgrade of ' : ''}release ${failure.release} failed${failure.byHelm ? '' : ' before helm ran'}: ${failure.message}`, [
+  const hints = [
     unfinished.length
       ? `The run could NOT be fully undone. To finish by hand:${unfinished.map((c) => `\n    ${c.replace('{ctx}', ctxFlag)}`).join('')}`
       : 'Every release this run touched is back at the revision it had before (see the table), and the receiver Secret is as it was.',
-    'Run again with --debug to see every helm command.',
-  ]);
-  return { outcomes: plan.releases.map((r) => outcomes.get(r.release)!), error, undone: unfinished.length === 0 };
+  ];
+  const rows = plan.releases.map((r) => outcomes.get(r.release)!);
+  if (!failure) {
+    const stopped = `stopped by ${signal}: ${notStarted.map((r) => r.release).join(', ')} not started.`;
+    return { outcomes: rows, error: new InterruptedError(signal!, stopped, hints), undone: unfinished.length === 0, interrupted: signal };
+  }
+  const error = new OperationError(`${failure.byHelm ? 'helm upgrade of ' : ''}release ${failure.release} failed${failure.byHelm ? '' : ' before helm ran'}: ${failure.message}`, [...hints, 'Run again with --debug to see every helm command.']);
+  return { outcomes: rows, error, undone: unfinished.length === 0, ...(signal ? { interrupted: signal } : {}) };
 }
 
 /** What {@link applyPlan} did. */
 export interface ApplyResult {
   outcomes: ReleaseOutcome[];
-  /** Set when a release failed: the error to report (exit 1). */
-  error?: OperationError;
+  /** Set when a release failed (exit 1) or a signal stopped the run (InterruptedError, exit 130/143): the error to report. */
+  error?: MonitorStackError;
+  /** The signal received during the run, if any. */
+  interrupted?: StopSignal;
   /** After a failure: whether every release is back where it was. */
   undone?: boolean;
 }

@@ -13,6 +13,7 @@ import type { ReleaseRecord } from '../core/helm-release.js';
 import { OperationError, UsageError } from '../errors.js';
 import { lastLines } from '../helm/client.js';
 import { readStackHistory, recordRun } from '../history.js';
+import { InterruptedError, watchInterrupts } from '../interrupt.js';
 import { acquireLock } from '../lock.js';
 import { resourceDiff } from '../present.js';
 import { settingsHash } from '../plan.js';
@@ -67,6 +68,7 @@ export async function runRollback(ctx: CommandContext): Promise<void> {
   // What each release goes back to: --release/--revision; --to N; else the newest earlier stack
   // revision that differs from what is there now (a rolled-back run changed nothing to go back from).
   let label: string;
+  let toRevision: number | undefined;
   let plan: Awaited<ReturnType<typeof stepsFor>>;
   if (one !== undefined) {
     label = `release ${one} to revision ${oneRevision}`;
@@ -75,16 +77,17 @@ export async function runRollback(ctx: CommandContext): Promise<void> {
     // --to N, else every earlier good stack revision, newest first (the first that differs is taken).
     const earlier = history.slice(0, -1).filter((r) => r.outcome === 'succeeded' || r.outcome === 'rolled-back').reverse();
     const candidates = to !== undefined || !earlier.length ? [rollbackTarget(history, to)] : earlier;
-    let chosen: { label: string; plan: Awaited<ReturnType<typeof stepsFor>> } | undefined;
+    let chosen: { label: string; revision: number; plan: Awaited<ReturnType<typeof stepsFor>> } | undefined;
     for (const target of candidates) {
       if (typeof target === 'string') throw new UsageError(`nothing to roll back to: ${target}.`, [`See the recorded stack revisions: monitor-stack history --env ${env}`]);
       const missing = target.releases.filter((r) => r.after === null);
       if (missing.length) throw new UsageError(`stack revision ${target.revision} has no installed revision of ${missing.map((r) => r.release).join(', ')}; roll back the others one by one with --release NAME --revision N.`);
       const p = await stepsFor(target.releases.map((r) => ({ release: r.release, revision: r.after! })));
-      chosen = { label: `stack revision ${target.revision} (${target.time}, ${target.kind} by ${target.who})`, plan: p };
+      chosen = { label: `stack revision ${target.revision} (${target.time}, ${target.kind} by ${target.who})`, revision: target.revision, plan: p };
       if (p.problems.length || p.todo.length) break;
     }
     label = chosen!.label;
+    toRevision = chosen!.revision;
     plan = chosen!.plan;
   }
   const { steps, problems, todo } = plan;
@@ -111,12 +114,14 @@ export async function runRollback(ctx: CommandContext): Promise<void> {
   await approve(o, `Roll back ${todo.map((s) => s.release).join(', ')} in ${ns} (context ${kube.context})?`, 'the rollback above was not run');
 
   const lock = await acquireLock(kube, ns, env, `monitor-stack ${process.argv.slice(2).join(' ')}`, lockTimeout, ui);
+  const interrupts = watchInterrupts(ui, () => helm.runner.running?.() ?? [], env);
   try {
     ui.heading('Rolling back');
     const outcomes = new Map<string, ReleaseOutcome>();
     const failed: string[] = [];
     // Newest release first: the reverse of the install order.
     for (const s of [...todo].reverse()) {
+      if (interrupts.signal) break; // the rollback running finished; start no other
       const r = await helm.runner.run(helm.rollbackArgs(s.release, s.target.revision, ns, timeout));
       const now = (await kube.readReleases(ns, [s.release]))[s.release];
       const ok = r.exitCode === 0 && now && now.record.status === 'deployed' && sameContent(now.record, s.target);
@@ -125,13 +130,19 @@ export async function runRollback(ctx: CommandContext): Promise<void> {
       if (!ok) failed.push(`helm rollback ${s.release} ${s.target.revision} --namespace ${ns}${settings.kubeContext ? ` --kube-context ${kube.context}` : ''}`);
       outcomes.set(s.release, { release: s.release, chart: s.chart, version: now?.record.chartVersion ?? s.version, revision: now?.head.latest.revision ?? null, status: now?.head.latest.status ?? 'not installed', result, elapsed: 0 });
     }
-    for (const s of steps) if (!outcomes.has(s.release)) outcomes.set(s.release, { release: s.release, chart: s.chart, version: s.current.chartVersion, revision: s.current.revision, status: s.current.status, result: 'unchanged: skipped', elapsed: 0 });
+    const notStarted = todo.filter((s) => !outcomes.has(s.release)).map((s) => s.release);
+    for (const s of steps) if (!outcomes.has(s.release)) outcomes.set(s.release, { release: s.release, chart: s.chart, version: s.current.chartVersion, revision: s.current.revision, status: s.current.status, result: todo.includes(s) ? `not started (${interrupts.signal})` : 'unchanged: skipped', elapsed: 0 });
     const rows = steps.map((s) => outcomes.get(s.release)!);
     printOutcomes(ui, rows);
     const records: StackRevisionRelease[] = rows.map((r) => ({ release: r.release, chart: r.chart, version: r.version, before: steps.find((s) => s.release === r.release)!.current.revision, after: r.revision, status: r.status, result: r.result }));
-    await recordRun(cluster, ns, env, lock, { kind: 'rollback', outcome: failed.length ? 'failed' : 'succeeded', settingsHash: settingsHash(settings), releases: records, ...(failed.length ? { message: `rollback of ${failed.length} release(s) failed` } : {}) }, historyMax);
-    if (failed.length) throw new OperationError(`the rollback to ${label} did not complete.`, ['What is left is in the table above. To finish by hand:', ...failed.map((c) => `    ${c}`)]);
+    const stopped = interrupts.signal && notStarted.length ? `stopped by ${interrupts.signal}: ${notStarted.join(', ')} not rolled back` : undefined;
+    const message = [failed.length ? `rollback of ${failed.length} release(s) failed` : '', stopped ?? ''].filter(Boolean).join('; ');
+    await recordRun(cluster, ns, env, lock, { kind: 'rollback', outcome: failed.length ? 'failed' : stopped ? 'interrupted' : 'succeeded', settingsHash: settingsHash(settings), releases: records, ...(message ? { message } : {}) }, historyMax);
+    const finish = [...failed.map((c) => `    ${c}`), ...(stopped ? [`    monitor-stack rollback --env ${env} ${one !== undefined ? `--release ${one} --revision ${oneRevision}` : `--to ${toRevision}`}`] : [])];
+    if (failed.length) throw new OperationError(`the rollback to ${label} did not complete.`, ['What is left is in the table above. To finish by hand:', ...finish]);
+    if (interrupts.signal) throw new InterruptedError(interrupts.signal, stopped ? `the rollback to ${label} was ${stopped}.` : `${interrupts.signal} came during the last rollback; every release finished (see the table).`, stopped ? ['What is left is in the table above. To finish:', ...finish] : []);
   } finally {
     await lock.release();
+    interrupts.dispose();
   }
 }

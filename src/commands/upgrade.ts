@@ -23,6 +23,7 @@ import { OperationError, UsageError } from '../errors.js';
 import { withPrivateTempDir, writeFileAtomic } from '../fsutil.js';
 import { planText } from '../present.js';
 import { recordRun } from '../history.js';
+import { InterruptedError, watchInterrupts, type Interrupts } from '../interrupt.js';
 import { acquireLock, type HeldLock } from '../lock.js';
 import { settingsHash } from '../plan.js';
 import { applyPlan, computePlan, findStuckReleases, openSession, printOutcomes, recoverReleases, releasesMoved, restartRendering, type Session } from '../stack.js';
@@ -107,10 +108,10 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
       await s.kube.createNamespace(plan.namespace);
       ui.line(`namespace ${plan.namespace} created`);
     }
-    await withLock(s, env, lockTimeout, async (lock) => {
+    await withLock(s, env, lockTimeout, async (lock, interrupts) => {
       const moved = await releasesMoved(s, plan);
       if (moved.length) throw new UsageError('another run changed the stack since this plan was made; nothing was changed.', [...moved.map((m) => `- ${m}`), 'Fix: run upgrade again to plan from what is there now.']);
-      const result = await applyPlan(s, plan, tmp, { wait: o.wait !== false, timeout, parallel, allowRecreate: Boolean(o.allowRecreate) });
+      const result = await applyPlan(s, plan, tmp, { wait: o.wait !== false, timeout, parallel, allowRecreate: Boolean(o.allowRecreate), interrupts });
       printOutcomes(ui, result.outcomes);
       await recordRun(
         s,
@@ -119,7 +120,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
         lock,
         {
           kind: 'upgrade',
-          outcome: !result.error ? 'succeeded' : result.undone ? 'rolled-back' : 'failed',
+          outcome: result.error instanceof InterruptedError ? 'interrupted' : !result.error ? 'succeeded' : result.undone ? 'rolled-back' : 'failed',
           settingsHash: plan.settingsHash,
           releases: result.outcomes.map((r) => ({
             release: r.release,
@@ -135,17 +136,23 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
         historyMax,
       );
       if (result.error) throw result.error;
+      if (result.interrupted) throw new InterruptedError(result.interrupted, `${result.interrupted} came after the last release had started; every release finished (see the table).`);
     });
   });
 }
 
-/** Runs `fn` holding the environment's lock (lock.ts), released however `fn` ends. */
-async function withLock<T>(s: Session, env: string, timeoutSeconds: number, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` holding the environment's lock (lock.ts), released however `fn` ends, and listening
+ * for Ctrl-C and SIGTERM meanwhile (interrupt.ts): `fn` reads the signal and stops starting work.
+ */
+async function withLock<T>(s: Session, env: string, timeoutSeconds: number, fn: (lock: HeldLock, interrupts: Interrupts) => Promise<T>): Promise<T> {
   const lock = await acquireLock(s.kube, s.settings.namespace, env, `monitor-stack ${process.argv.slice(2).join(' ')}`, timeoutSeconds, s.ui);
+  const interrupts = watchInterrupts(s.ui, () => s.helm.runner.running?.() ?? [], env);
   try {
-    return await fn(lock);
+    return await fn(lock, interrupts);
   } finally {
     await lock.release();
+    interrupts.dispose();
   }
 }
 

@@ -63,6 +63,8 @@ export interface HelmResult {
 export interface HelmRunner {
   readonly binary: string;
   run(args: string[]): Promise<HelmResult>;
+  /** helm calls running now (for the Ctrl-C messages); a recording fake has none. */
+  running?(): { label: string; pid: number; seconds: number }[];
 }
 
 export interface UpgradeOptions {

@@ -40,6 +40,32 @@ function sampleArgv(): { stop: () => string[] } {
   };
 }
 
+/** SIGKILL to a process and to every process group it started (helm runs in its own). */
+function killTree(pid: number): void {
+  const children = (parent: number): number[] =>
+    readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return Number(readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]) === parent;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) all.push(...children(all[i]!));
+  for (const p of all) {
+    try {
+      process.kill(-p, 'SIGKILL');
+    } catch {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {}
+    }
+  }
+}
+
 describe.runIf(e2e).each([
   { helmName: 'helm3', major: 'v3.' },
   { helmName: 'helm4', major: 'v4.' },
@@ -439,7 +465,7 @@ describe.runIf(e2e).each([
     });
     const until = Date.now() + 60_000;
     while (!releases().some((r) => r.name === 'prometheus' && r.status === 'pending-upgrade') && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
-    process.kill(-killed.pid!, 'SIGKILL'); // monitor-stack and its helm, as a CI runner that cancels a job
+    killTree(killed.pid!); // monitor-stack and its helm (its own process group), as a CI runner's pod killed
     const pending = releases().find((r) => r.name === 'prometheus')!;
     expect(pending.status).toBe('pending-upgrade');
 
@@ -456,6 +482,67 @@ describe.runIf(e2e).each([
     expect(retention()).toBe('30d');
     const history = JSON.parse((await cli('history', '--env', 'dev', '-o', 'json')).stdout) as { kind: string; outcome: string }[];
     expect(history.some((r) => r.kind === 'recover' && r.outcome === 'succeeded')).toBe(true);
+  });
+
+  /**
+   * Starts an upgrade of prometheus, grafana and promtail (a Loki URL is in grafana's datasources too), one release at a time, whose helm upgrades take 3 s
+   * longer (a wrapper sleeps, then runs the real helm); sends `signals` to monitor-stack alone once
+   * prometheus is upgrading, as a terminal's Ctrl-C or a CI runner's SIGTERM does (helm runs in its
+   * own process group).
+   */
+  const interruptedUpgrade = async (signals: NodeJS.Signals[]) => {
+    const slow = join(dir, 'slow-helm');
+    writeFileSync(slow, `#!/bin/sh\ncase "$*" in *--dry-run*) ;; upgrade*) sleep 3 ;; esac\nexec '${cliEnv.MONITOR_STACK_HELM}' "$@"\n`, { mode: 0o755 });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'monitor-stack.js'), 'upgrade', '--env', 'dev', '--no-wait', '--yes', '--parallel', '1', '--retention', '41d', '--loki-url', 'http://loki-other.example/loki/api/v1/push'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...cliEnv, MONITOR_STACK_HELM: slow },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number>((done) => child.on('exit', (code, signal) => done(code ?? (signal ? -1 : -2))));
+    const until = Date.now() + 90_000;
+    while (!stderr.includes('prometheus: upgrading') && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    for (const signal of signals) {
+      child.kill(signal);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const exitCode = await exited;
+    return { exitCode, stdout, stderr };
+  };
+  const lastStackRevision = async () => (JSON.parse((await cli('history', '--env', 'dev', '-o', 'json')).stdout) as { kind: string; outcome: string; message?: string; releases: { release: string; result: string }[] }[]).at(-1)!;
+
+  it('Ctrl-C mid-run: the running helm upgrade finishes, no new release starts, the run is undone, the lock released, recorded interrupted, exit 130', async () => {
+    const before = revisions();
+    const retentionBefore = retention();
+    const run = await interruptedUpgrade(['SIGINT', 'SIGINT']);
+    expect(run.exitCode, run.stderr).toBe(130);
+    expect(run.stderr).toContain('SIGINT: stopping. No new release starts; helm upgrade prometheus (running');
+    expect(run.stderr).toMatch(/SIGINT again: still running: helm upgrade prometheus \(running \ds\)\. Stopping helm now can leave its release pending-upgrade/);
+    expect(run.stderr).toContain('prometheus: rolled back to revision ' + before.prometheus);
+    expect(run.stderr).toContain('stopped by SIGINT: grafana, promtail not started.');
+    expect(run.stdout).toMatch(/promtail\s+promtail\s+6\.17\.1\s+\d+\s+deployed\s+not started/);
+    expect(run.stdout).toMatch(/grafana\s+grafana\s+12\.11\.1\s+\d+\s+deployed\s+not started/);
+    // The cluster: prometheus upgraded then rolled back (2 revisions), grafana and promtail untouched, values as before.
+    expect(revisions()).toEqual({ ...before, prometheus: String(Number(before.prometheus) + 2) });
+    expect(retention()).toBe(retentionBefore);
+    expect(releases().every((r) => r.status === 'deployed')).toBe(true);
+    expect(() => kubectl('get', 'lease', 'monitor-stack-dev', '-n', ns)).toThrow(/NotFound/);
+    const recorded = await lastStackRevision();
+    expect(recorded).toMatchObject({ kind: 'upgrade', outcome: 'interrupted', message: 'stopped by SIGINT: grafana, promtail not started.' });
+  });
+
+  it('SIGTERM mid-run (a CI job cancelled) does the same and exits 143', async () => {
+    const before = revisions();
+    const run = await interruptedUpgrade(['SIGTERM']);
+    expect(run.exitCode, run.stderr).toBe(143);
+    expect(run.stderr).toContain('stopped by SIGTERM: grafana, promtail not started.');
+    expect(run.stderr).not.toContain('SIGTERM again: still running');
+    expect(revisions()).toEqual({ ...before, prometheus: String(Number(before.prometheus) + 2) });
+    expect((await lastStackRevision()).outcome).toBe('interrupted');
+    expect(() => kubectl('get', 'lease', 'monitor-stack-dev', '-n', ns)).toThrow(/NotFound/);
   });
 
   it('the canary secret appears in no argv, file, overlay, plan, log or helm values', async () => {
