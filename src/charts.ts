@@ -79,3 +79,11 @@ export function prometheusServerService(release: string): string {
   const base = release.includes('prometheus') ? `${release}-server` : `${release}-prometheus-server`;
   return base.slice(0, 63).replace(/-+$/, '');
 }
+
+/**
+ * The annotation helm (3 and 4) reads from a release's manifest to leave an object in place on
+ * `helm uninstall` and when an upgrade drops it. Put on every PersistentVolumeClaim a chart
+ * renders from our overlays, so that removing a release (or its volume) never deletes data.
+ * PVCs a StatefulSet makes from volumeClaimTemplates are not in the manifest and stay anyway.
+ */
+export const KEEP_ON_UNINSTALL = { 'helm.sh/resource-policy': 'keep' } as const;

@@ -138,9 +138,9 @@ export async function findStuckReleases(s: Cluster): Promise<StuckRelease[]> {
 
 /**
  * `upgrade --recover`: a stuck release back to its last deployed revision (`helm rollback`), or,
- * when it was never deployed, uninstalled (helm then deletes the objects of its manifest, PVCs
- * included: helm reads `helm.sh/resource-policy: keep` from the release's manifest only, so it
- * cannot be added from outside). Each is read back and reported as it is.
+ * when it was never deployed, uninstalled (helm deletes the objects of its manifest but those
+ * annotated `helm.sh/resource-policy: keep`: the PVCs our overlays render, charts.ts). Each is read
+ * back and reported as it is.
  * @returns per release what was done; `ok: false` when the release is still stuck.
  */
 export async function recoverReleases(s: Cluster, stuck: StuckRelease[], timeout: string): Promise<(ReleaseOutcome & { ok: boolean })[]> {

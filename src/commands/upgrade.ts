@@ -50,7 +50,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
       if (!stuck.length) ui.line('--recover: no release is pending; nothing to recover.');
       else {
         ui.heading('Recover');
-        for (const r of stuck) ui.line(`${r.release}: ${r.status} at revision ${r.revision}; ${r.lastDeployed ? `helm rollback to revision ${r.lastDeployed}` : 'helm uninstall (it was never deployed; helm deletes what its manifest holds, PVCs included)'}`);
+        for (const r of stuck) ui.line(`${r.release}: ${r.status} at revision ${r.revision}; ${r.lastDeployed ? `helm rollback to revision ${r.lastDeployed}` : 'helm uninstall (it was never deployed; its PVCs stay: they carry helm.sh/resource-policy: keep)'}`);
         await approve(o, `Recover ${stuck.map((r) => r.release).join(', ')}?`, 'the recovery above was not run');
         await withLock(s, env, lockTimeout, async (lock) => {
           const results = await recoverReleases(s, stuck, timeout);

@@ -85,7 +85,19 @@ export function resourceRisks(release: string, changes: ResourceChange[]): Risk[
     }
     if (c.change === 'removed') {
       const templates = c.kind === 'StatefulSet' ? (get(c.before, ['spec', 'volumeClaimTemplates']) as unknown[] | undefined) : undefined;
-      if (c.kind === 'PersistentVolumeClaim' || (templates && templates.length)) {
+      const kept = get(c.before, ['metadata', 'annotations', 'helm.sh/resource-policy']) === 'keep';
+      if (c.kind === 'PersistentVolumeClaim' && kept) {
+        // helm leaves an object whose manifest says resource-policy keep (our overlays set it): the
+        // data survives, but what replaces the workload starts on empty volumes.
+        out.push({
+          rule: 'volume-removed',
+          release,
+          resource: label,
+          message: `${label} would leave the release: helm keeps it with its data (helm.sh/resource-policy: keep), but nothing would use it any more; what replaces it starts on an empty volume.`,
+          fix: 'keep the volume settings as they are, or copy the data to the new volume yourself and then delete the old PVC.',
+          resolution: 'none',
+        });
+      } else if (c.kind === 'PersistentVolumeClaim' || (templates && templates.length)) {
         out.push({
           rule: 'volume-removed',
           release,

@@ -2,7 +2,7 @@
  * Values overlay for chart grafana 12.11.1 (grafana-community). Key paths are checked against
  * `upstream-charts/grafana-12.11.1/values.yaml` by the overlay-keys test.
  */
-import { prometheusServerService } from '../charts.js';
+import { KEEP_ON_UNINSTALL, prometheusServerService } from '../charts.js';
 import type { Settings } from '../config/schema.js';
 import { ingressValues } from './ingress.js';
 
@@ -46,6 +46,8 @@ export function renderGrafanaValues(s: Settings): Record<string, unknown> {
     persistence: {
       enabled: s.grafana.persistence,
       size: s.grafana.storageSize,
+      // grafana 12.11.1 templates/pvc.yaml (`# annotations: {}` in values.yaml): kept by helm uninstall.
+      ...(s.grafana.persistence ? { annotations: { ...KEEP_ON_UNINSTALL } } : {}),
       ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
     },
     ...(s.highAvailability.podDisruptionBudget && s.grafana.replicas > 1 ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),

@@ -4,6 +4,7 @@
  * prometheus-pushgateway 3.8.0 under their own keys. Every key path is checked against
  * `upstream-charts/` by test/unit/overlay-keys.test.ts.
  */
+import { KEEP_ON_UNINSTALL } from '../charts.js';
 import type { Receiver, Settings } from '../config/schema.js';
 import { ingressValues } from './ingress.js';
 import { planReceiverSecrets, type ReceiverSecretPlan } from './receivers.js';
@@ -26,6 +27,9 @@ export function renderPrometheusValues(s: Settings): Values {
     persistentVolume: {
       enabled: s.prometheus.persistence,
       size: s.prometheus.storageSize,
+      // prometheus 29.27.0 templates/pvc.yaml: the claim's annotations. Kept by helm uninstall and
+      // by an upgrade that drops it (helm reads the policy from the release manifest only).
+      ...(s.prometheus.persistence ? { annotations: { ...KEEP_ON_UNINSTALL } } : {}),
       ...(s.storageClass ? { storageClass: s.storageClass } : {}),
     },
     ...antiAffinity,

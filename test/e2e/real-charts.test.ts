@@ -3,8 +3,9 @@
  * 6.17.1, from ../shared/upstream-charts/packages) served as a chart repository on 127.0.0.1,
  * installed with each helm major, presets standard and ha. What only real templates show: the plan
  * of an installed stack is empty (deterministic rendering, no false drift from the API server's
- * defaults), and the switch of an installed standard stack to ha deletes the server's PVC, which
- * the plan refuses. No kubelet runs, so `--no-wait`.
+ * defaults), and the switch of an installed standard stack to ha drops the server's PVC from the
+ * release (helm keeps it, annotated resource-policy keep, but the StatefulSet would start empty),
+ * which the plan refuses. No kubelet runs, so `--no-wait`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,7 +89,7 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
     expect(listed(ns).map((r) => r[3])).toEqual(['1', '1', '1']);
   });
 
-  it('switching the installed standard stack to ha would delete the server PVC: refused, nothing changed', async () => {
+  it('switching the installed standard stack to ha would leave the server PVC unused: refused, nothing changed', async () => {
     const diff = await cli('diff', '--env', 'standard', '--preset', 'ha', '-o', 'json');
     expect(diff.exitCode, diff.stderr).toBe(0);
     const plan = JSON.parse(diff.stdout) as { releases: { release: string; resources: { kind: string; name: string; change: string }[] }[]; risks: { rule: string; resource: string }[] };
@@ -103,7 +104,7 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
     expect(plan.risks).toEqual([expect.objectContaining({ rule: 'volume-removed', resource: `PersistentVolumeClaim ${namespaces.standard}/prometheus-${h}-server` })]);
     const up = await cli('upgrade', '--env', 'standard', '--preset', 'ha', '--yes', '--no-wait');
     expect(up.exitCode).toBe(2);
-    expect(up.stderr).toContain('would be deleted, and its data with it');
+    expect(up.stderr).toContain('would leave the release: helm keeps it with its data (helm.sh/resource-policy: keep), but nothing would use it any more');
     expect(listed(namespaces.standard).map((r) => r[3])).toEqual(['1', '1', '1']);
   });
 });

@@ -112,8 +112,14 @@ describe('risk rules', () => {
     ['PVC shrink', pvc('2Gi'), pvc('1Gi'), 'volume-shrink', 'none'],
     ['PVC removed', pvc('2Gi') + cm('x', '1'), cm('x', '1'), 'volume-removed', 'none'],
     ['StatefulSet with volumes removed', sts('2Gi'), cm('x', '1'), 'volume-removed', 'none'],
+    ['PVC with resource-policy keep removed (helm leaves it)', pvc('2Gi').replace('  name: data\n', '  name: data\n  annotations: {helm.sh/resource-policy: keep}\n') + cm('x', '1'), cm('x', '1'), 'volume-removed', 'none'],
   ])('%s', (_name, before, after, rule, resolution) => {
     expect(risks(before, after)).toEqual([expect.objectContaining({ rule, resolution })]);
+  });
+  it('a removed PVC that helm keeps is said to stay, with its data, unused', () => {
+    const kept = pvc('2Gi').replace('  name: data\n', '  name: data\n  annotations: {helm.sh/resource-policy: keep}\n');
+    expect(risks(kept, cm('x', '1'))[0]!.message).toContain('helm keeps it with its data (helm.sh/resource-policy: keep), but nothing would use it any more');
+    expect(risks(pvc('2Gi'), cm('x', '1'))[0]!.message).toContain('would be deleted, and its data with it');
   });
   it('growing a volume, or a change to replicas, is no risk', () => {
     expect(risks(pvc('2Gi'), pvc('4Gi'))).toEqual([]);
