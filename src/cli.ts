@@ -25,7 +25,7 @@ function addSettingFlags(cmd: Command): Command {
   return cmd;
 }
 
-/** Flags of the commands that change a stack (upgrade, rollback): see commands/run-options.ts. */
+/** Flags of the commands that change a stack (upgrade, rollback, uninstall): see commands/run-options.ts. */
 function addRunFlags(cmd: Command): Command {
   return cmd
     .option('--timeout <duration>', 'how long helm waits for each release, e.g. 10m', '10m')
@@ -121,6 +121,17 @@ export function buildProgram(): Command {
       .option('--show-diff', 'print the full diff of every resource that changes'),
   );
   addRunFlags(rollback).action(async (_o, cmd: Command) => (await import('./commands/rollback.js')).runRollback(contextOf(cmd)));
+
+  const uninstall = addSettingFlags(
+    program
+      .command('uninstall')
+      .description('helm uninstall every release of an environment; PVCs, Secrets and the stack history stay unless --delete-data')
+      .requiredOption('--env <name>', 'environment to uninstall')
+      .option('--yes', 'uninstall without asking (needed when not in a terminal); does not confirm --delete-data')
+      .option('--delete-data', "also delete the stack's PVCs and the Secrets monitor-stack wrote; asks for the namespace to be typed")
+      .option('--confirm-namespace <name>', 'the namespace, typed ahead: confirms --delete-data when not in a terminal'),
+  );
+  addRunFlags(uninstall).action(async (_o, cmd: Command) => (await import('./commands/uninstall.js')).runUninstall(contextOf(cmd)));
 
   program
     .command('history')

@@ -41,7 +41,7 @@ export async function recordRun(
   namespace: string,
   environment: string,
   lock: HeldLock,
-  run: Pick<StackRevision, 'kind' | 'outcome' | 'settingsHash' | 'releases' | 'message'>,
+  run: Pick<StackRevision, 'kind' | 'outcome' | 'settingsHash' | 'releases' | 'message' | 'keptVolumes'>,
   historyMax: number,
 ): Promise<void> {
   const { version } = createRequire(import.meta.url)('../package.json') as { version: string };

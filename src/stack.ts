@@ -80,7 +80,7 @@ export async function openCluster(ctx: CommandContext, o: { redactValues?: strin
 }
 
 /** The settings of `--env` and the releases they make. */
-function loadStack(ctx: CommandContext): { settings: Settings; configDir: string; releases: ReleasePlan[] } {
+export function loadStack(ctx: CommandContext): { settings: Settings; configDir: string; releases: ReleasePlan[] } {
   const settings = loadSettings(ctx.configPath, ctx.options.env as string, ctx.flags);
   return { settings, configDir: dirname(resolve(ctx.configPath)), releases: planReleases(settings) };
 }

@@ -35,8 +35,8 @@ export interface StackRevision {
   who: string;
   host: string;
   command: string;
-  /** `recover`: `upgrade --recover` put stuck releases back before upgrading. */
-  kind: 'upgrade' | 'rollback' | 'recover';
+  /** `recover`: `upgrade --recover` put stuck releases back before upgrading; `uninstall`: the releases removed. */
+  kind: 'upgrade' | 'rollback' | 'recover' | 'uninstall';
   outcome: StackOutcome;
   /** First 16 hex digits of the settings' SHA-256. */
   settingsHash: string;
@@ -45,6 +45,8 @@ export interface StackRevision {
   releases: StackRevisionRelease[];
   /** The error, when the run failed. */
   message?: string;
+  /** `uninstall`: the PVCs it left in place, so a later `uninstall --delete-data` finds them without release records. */
+  keptVolumes?: string[];
 }
 
 export const HISTORY_LABEL_ENV = 'monitor-stack.io/environment';

@@ -320,6 +320,12 @@ export class KubeClient {
     }
   }
 
+  /** The PersistentVolumeClaims of a namespace: name, requested size and phase. */
+  async listPersistentVolumeClaims(namespace: string): Promise<{ name: string; size: string; phase: string }[]> {
+    const list = await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).listNamespacedPersistentVolumeClaim({ namespace }), 'list PersistentVolumeClaims');
+    return list.items.map((c) => ({ name: c.metadata?.name ?? '', size: String(c.spec?.resources?.requests?.storage ?? '?'), phase: c.status?.phase ?? 'Unknown' }));
+  }
+
   /** ConfigMaps of a namespace matching a label selector: name, labels and data. */
   async listConfigMaps(namespace: string, labelSelector: string): Promise<{ name: string; labels: Record<string, string>; data: Record<string, string> }[]> {
     const list = await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).listNamespacedConfigMap({ namespace, labelSelector }), 'list ConfigMaps');

@@ -3,11 +3,10 @@
  * makes no helm call (the helm on offer is a recorder that fails if run), and writes nothing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordedCalls, runCli, writeHelmRecorder } from '../support/run.js';
+import { recordedCalls, runCli, tempDir, writeHelmRecorder } from '../support/run.js';
 
 const BASE_CONFIG = `charts:
   prometheus: {source: "http://127.0.0.1:9/charts"}
@@ -105,6 +104,9 @@ const CASES: Case[] = [
   { name: 'upgrade with a lock timeout in words', args: ['upgrade', '--env', 'dev', '--lock-timeout', 'soon'], message: /--lock-timeout "soon": must be a duration such as 90s, 10m or 1h/ },
   { name: 'rollback of a release without a revision', args: ['rollback', '--env', 'dev', '--release', 'grafana'], message: /--release and --revision go together/ },
   { name: 'rollback to stack revision zero', args: ['rollback', '--env', 'dev', '--to', '0'], message: /--to "0": must be a whole number from 1/ },
+  { name: 'uninstall --delete-data with the wrong namespace typed ahead', args: ['uninstall', '--env', 'dev', '--yes', '--delete-data', '--confirm-namespace', 'default'], message: /--confirm-namespace "default" is not the namespace of environment dev \("monitoring"\); nothing was deleted/ },
+  { name: 'uninstall --delete-data not in a terminal, --yes alone', args: ['uninstall', '--env', 'dev', '--yes', '--delete-data'], message: /not in a terminal it needs --confirm-namespace monitoring \(--yes does not stand for it\)/ },
+  { name: 'uninstall --confirm-namespace without --delete-data', args: ['uninstall', '--env', 'dev', '--confirm-namespace', 'monitoring'], message: /--confirm-namespace goes with --delete-data/ },
   { name: 'rollback with a history of none', args: ['rollback', '--env', 'dev', '--history-max', '0'], message: /--history-max "0": must be a whole number from 1 to 1000/ },
   { name: 'history of an unknown release', args: ['history', '--env', 'dev', '--release', 'loki'], message: /--release "loki" is not a release of environment dev\.\n\s+Releases: prometheus, grafana, promtail\./ },
   { name: 'status with an unknown output', args: ['status', '--env', 'dev', '--output', 'xml'], message: /argument 'xml' is invalid. Allowed choices are table, json/ },
@@ -137,7 +139,7 @@ const CASES: Case[] = [
 describe('bad input: exit 2, a clear message, no helm call, nothing written', () => {
 
   it.concurrent.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const dir = mkdtempSync(join(tmpdir(), 'ms-bad-'));
+    const dir = tempDir('ms-bad-');
     const log = join(dir, 'helm-calls.log');
     const helm = writeHelmRecorder(join(dir, 'helm'), log);
     const configText = c.config === undefined ? BASE_CONFIG : c.config;

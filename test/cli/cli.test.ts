@@ -1,14 +1,14 @@
 /** The built bin as a user runs it: version, help, render, init writing a file, the packed tarball. */
 import { execa } from 'execa';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli } from '../support/run.js';
+import { ROOT, runCli, tempDir } from '../support/run.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
-const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+const tmp = (p: string) => tempDir(p);
 const noCluster = (dir: string) => ({ KUBECONFIG: join(dir, 'none') });
 
 describe('basics', () => {

@@ -6,7 +6,7 @@
  * change, a second environment colliding on a ClusterRole, and the secret canary (argv included).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
@@ -457,9 +457,12 @@ describe.runIf(e2e).each([
   });
 
   it('a killed upgrade leaves a pending release: preflight reports it with its age; upgrade --recover puts it back and records it', async () => {
+    // A SIGKILLed run cannot remove its private temp folder: keep it under this test's folder.
+    const killedTmp = join(dir, 'killed-tmp');
+    mkdirSync(killedTmp);
     const killed = spawn(process.execPath, [join(ROOT, 'bin', 'monitor-stack.js'), 'upgrade', '--env', 'dev', '--yes', '--timeout', '120s', '--retention', '50d'], {
       cwd: dir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...cliEnv },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: killedTmp, ...cliEnv },
       detached: true,
       stdio: 'ignore',
     });
@@ -562,5 +565,44 @@ describe.runIf(e2e).each([
     for (const text of seen) expect(text).not.toContain(canary);
     // The mounted file path is what Alertmanager reads instead.
     expect(kubectl('get', 'configmap', 'prometheus-alertmanager', '-n', ns, '-o', 'yaml')).toContain('api_url_file: /etc/alertmanager/secrets/prometheus-alertmanager-receivers/slack-webhook-url');
+  });
+
+  it('uninstall keeps PVCs, Secrets and history; --delete-data without the typed namespace deletes nothing; with it, the data goes', async () => {
+    const pvcs = () => kubectl('get', 'pvc', '-n', ns, '-o', 'jsonpath={.items[*].metadata.name}').split(' ').filter(Boolean).sort();
+    const secrets = () => kubectl('get', 'secret', '-n', ns, '-l', 'app.kubernetes.io/managed-by=monitor-stack', '-o', 'jsonpath={.items[*].metadata.name}').split(' ').filter(Boolean).sort();
+    const dataBefore = { pvcs: pvcs(), secrets: secrets() };
+    expect(dataBefore.pvcs).toEqual(expect.arrayContaining(['prometheus-server', 'storage-prometheus-alertmanager-0']));
+    expect(dataBefore.secrets).toEqual(['grafana-admin-credentials', 'prometheus-alertmanager-receivers']);
+    const before = revisions();
+
+    const noYes = await cli('uninstall', '--env', 'dev');
+    expect(noYes.exitCode).toBe(2);
+    expect(noYes.stderr).toContain('the uninstall above was not run: a non-interactive run needs --yes');
+    const unconfirmed = await cli('uninstall', '--env', 'dev', '--yes', '--delete-data');
+    expect(unconfirmed.exitCode).toBe(2);
+    expect(unconfirmed.stderr).toContain(`not in a terminal it needs --confirm-namespace ${ns}`);
+    expect(revisions()).toEqual(before);
+
+    const up = await cli('uninstall', '--env', 'dev', '--yes');
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stderr).toMatch(/Kept: PersistentVolumeClaim prometheus-server \(\d+Gi, Pending\); PersistentVolumeClaim storage-prometheus-alertmanager-0 \(\d+Gi, Pending\); Secret prometheus-alertmanager-receivers; Secret grafana-admin-credentials/);
+    expect(up.stdout).toMatch(/prometheus\s+prometheus\s+29\.27\.0\s+-\s+not installed\s+uninstalled/);
+    expect(releases()).toEqual([]);
+    expect(pvcs()).toEqual(dataBefore.pvcs); // the server's PVC by its keep annotation, the StatefulSet's by helm never owning it
+    expect(secrets()).toEqual(dataBefore.secrets);
+    expect(await lastStackRevision()).toMatchObject({ kind: 'uninstall', outcome: 'succeeded' });
+    expect(() => kubectl('get', 'lease', 'monitor-stack-dev', '-n', ns)).toThrow(/NotFound/);
+
+    const wrong = await cli('uninstall', '--env', 'dev', '--yes', '--delete-data', '--confirm-namespace', 'default');
+    expect(wrong.exitCode).toBe(2);
+    expect(pvcs()).toEqual(dataBefore.pvcs);
+    // The release records are gone; the PVCs the uninstall kept are found in its stack revision.
+    const gone = await cli('uninstall', '--env', 'dev', '--yes', '--delete-data', '--confirm-namespace', ns);
+    expect(gone.exitCode, gone.stderr).toBe(0);
+    expect(gone.stderr).toContain('PersistentVolumeClaim storage-prometheus-alertmanager-0 deleted');
+    expect(pvcs()).not.toEqual(expect.arrayContaining(['prometheus-server']));
+    expect(pvcs()).not.toEqual(expect.arrayContaining(['storage-prometheus-alertmanager-0']));
+    expect(secrets()).toEqual([]);
+    expect(await lastStackRevision()).toMatchObject({ kind: 'uninstall', outcome: 'succeeded', releases: [] });
   });
 });

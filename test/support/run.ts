@@ -1,6 +1,8 @@
 /** Spawns the built CLI (bin/monitor-stack.js) as a user would, and a recording helm wrapper. */
 import { execa } from 'execa';
-import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll } from 'vitest';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,4 +51,18 @@ export function writeHelmRecorder(path: string, log: string, realHelm?: string):
 /** The helm calls a recorder logged, one argv string each. */
 export function recordedCalls(log: string): string[] {
   return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+const madeDirs = new Set<string>();
+// Registered on the suite of every test file importing this module (vitest isolates files).
+afterAll(() => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+  madeDirs.clear();
+});
+
+/** A private temp folder, removed after the test file's tests have run, passed or failed. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.add(dir);
+  return dir;
 }

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { storageClassChanges } from '../../src/safety.js';
 import { redact, resolveSecretRefs } from '../../src/secrets.js';
 import { UsageError } from '../../src/errors.js';
+import { tempDir } from '../support/run.js';
 
 describe('StorageClass changes on existing volumes', () => {
   const prom = (sc?: string, enabled = true) => ({ server: { persistentVolume: { enabled, ...(sc ? { storageClass: sc } : {}) } }, alertmanager: { persistence: { enabled: false } } });
@@ -24,7 +25,7 @@ describe('StorageClass changes on existing volumes', () => {
 });
 
 describe('secret references at upgrade time', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ms-secrets-'));
+  const dir = tempDir('ms-secrets-');
   writeFileSync(join(dir, 'pd-key'), 'PDKEY-123\n');
   writeFileSync(join(dir, 'empty'), '');
   it('reads env: and file: (relative to the config folder, trailing newline trimmed)', () => {
