@@ -103,6 +103,7 @@ export function buildProgram(): Command {
       .option('--plan <file>', 'apply a saved plan, refused if the cluster or settings moved since')
       .option('--allow-recreate', 'delete and create anew an object whose immutable fields change (a StatefulSet keeps its pods and PVCs)')
       .option('--recover', 'first put back releases left pending-* by an interrupted run: rollback to the last deployed revision, or uninstall one never deployed')
+      .option('--server-side-apply', 'Helm 4: switch releases applied client-side (installed with Helm 3) to server-side apply; they keep their method otherwise')
       .option('--dry-run', "compute and show the plan with helm's server-side dry run; change nothing")
       .option('--no-wait', 'do not wait for workloads to be ready (and so no rollback on a readiness failure)')
       .option('--parallel <n>', 'releases dry-run and upgraded at once', '3'),

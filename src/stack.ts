@@ -14,7 +14,7 @@ import { loadSettings } from './config/index.js';
 import type { Settings } from './config/schema.js';
 import { deepEqual, diffManifests, parseManifest, resourceKey } from './core/manifest.js';
 import { releaseStateRisk } from './core/risks.js';
-import { planStack, secretDigest, type LiveState, type PlannedSecret, type ReleaseChange, type StackPlan } from './core/stack-plan.js';
+import { applyServerSide, planStack, secretDigest, type LiveState, type PlannedSecret, type ReleaseChange, type StackPlan } from './core/stack-plan.js';
 import { OperationError, UsageError, type MonitorStackError } from './errors.js';
 import { InterruptedError, type StopSignal } from './interrupt.js';
 import { writeFileAtomic } from './fsutil.js';
@@ -149,7 +149,10 @@ export async function recoverReleases(s: Cluster, stuck: StuckRelease[], timeout
   const out: (ReleaseOutcome & { ok: boolean })[] = [];
   for (const r of stuck) {
     let res;
-    if (r.lastDeployed) res = await helm.runner.run(helm.rollbackArgs(r.release, r.lastDeployed, ns, timeout));
+    if (r.lastDeployed) {
+      const target = await kube.readReleaseRevision(ns, r.release, r.lastDeployed);
+      res = await helm.runner.run(helm.rollbackArgs(r.release, r.lastDeployed, ns, timeout, target?.applyMethod === 'ssa'));
+    }
     else res = await helm.runner.run(helm.uninstallArgs(r.release, ns));
     const now = (await kube.readReleases(ns, [r.release]))[r.release];
     const ok = r.lastDeployed ? res.exitCode === 0 && now?.head.latest.status === 'deployed' : !now;
@@ -316,6 +319,8 @@ export interface ApplyOptions {
   timeout: string;
   parallel: number;
   allowRecreate: boolean;
+  /** Helm 4: switch releases applied client-side (installed with Helm 3) to server-side apply. */
+  serverSideApply?: boolean;
   /** Signals received (interrupt.ts): after one, no new release starts and the run is undone. */
   interrupts?: { readonly signal: StopSignal | undefined };
 }
@@ -383,7 +388,8 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
       writeFileAtomic(valuesFile, r.overlay, 0o600);
       ui.line(`${r.release}: ${r.installed ? `upgrading from revision ${r.installed.revision}` : 'installing'} ${r.chart} ${r.version} …`);
       const started = Date.now();
-      const res = await helm.runner.run(helm.upgradeArgs(r, r.chartRef, { valuesFile, dryRun: false, wait: o.wait, timeout: o.timeout }));
+      const serverSide = applyServerSide(r, o.serverSideApply);
+      const res = await helm.runner.run(helm.upgradeArgs(r, r.chartRef, { valuesFile, dryRun: false, wait: o.wait, timeout: o.timeout, serverSide }));
       const elapsed = (Date.now() - started) / 1000;
       if (res.exitCode !== 0) throw new OperationError(`failed after ${elapsed.toFixed(1)}s: ${lastLines(res.stderr || res.stdout)}`);
       const rel = JSON.parse(res.stdout) as { version?: number; info?: { status?: string } };
@@ -485,7 +491,7 @@ async function undoRelease(s: Session, r: ReleaseChange, timeout: string): Promi
   const targetRecord = await kube.readReleaseRevision(ns, r.release, target);
   const same = (x: typeof now.record) => targetRecord && x.status === 'deployed' && x.manifest === targetRecord.manifest && deepEqual(x.values, targetRecord.values) && x.chartVersion === targetRecord.chartVersion;
   if (same(now.record)) return { outcome: { ...base, revision: now.head.latest.revision, status: 'deployed', result: `rolled back by helm to revision ${target}'s content` } };
-  const rb = await helm.runner.run(helm.rollbackArgs(r.release, target, ns, timeout));
+  const rb = await helm.runner.run(helm.rollbackArgs(r.release, target, ns, timeout, targetRecord?.applyMethod === 'ssa'));
   const after = (await kube.readReleases(ns, [r.release]))[r.release];
   if (rb.exitCode === 0 && after && same(after.record)) {
     return { outcome: { ...base, revision: after.head.latest.revision, status: after.record.status, result: `rolled back to revision ${target}` } };
@@ -499,6 +505,24 @@ async function undoRelease(s: Session, r: ReleaseChange, timeout: string): Promi
     },
     command: `helm rollback ${r.release} ${target} --namespace ${ns}{ctx}`,
   };
+}
+
+/**
+ * Plan notes on the apply method, for Helm 4: a release applied client-side keeps that method
+ * (helm's `--server-side=auto`), or switches with `--server-side-apply`. None on Helm 3.
+ */
+export function applyMethodNotes(plan: StackPlan, helm: HelmClient, switchToServerSide: boolean): void {
+  if (!helm.isHelm4) return;
+  for (const r of plan.releases) {
+    if (!r.installed || r.installed.applyMethod === 'ssa') continue;
+    r.notes.push(
+      switchToServerSide && r.action === 'unchanged'
+        ? 'stays client-side: nothing to upgrade (--server-side-apply switches a release when it is upgraded)'
+        : switchToServerSide
+        ? 'switches from client-side apply (as installed, e.g. by Helm 3) to server-side apply (--server-side-apply); later upgrades stay server-side'
+        : 'applied client-side, as it was installed (e.g. by Helm 3): Helm 4 keeps that method (no --force-conflicts); upgrade --server-side-apply switches it to server-side apply',
+    );
+  }
 }
 
 /** The closing table of a run: release, chart, version, revision, status, what happened, elapsed. */

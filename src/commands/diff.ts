@@ -10,7 +10,7 @@ import { planHasChanges } from '../core/stack-plan.js';
 import { MonitorStackError, OperationError, UsageError } from '../errors.js';
 import { withPrivateTempDir } from '../fsutil.js';
 import { planJson, planText } from '../present.js';
-import { computePlan, openSession } from '../stack.js';
+import { applyMethodNotes, computePlan, openSession } from '../stack.js';
 import { parseCount } from '../validate.js';
 
 /** Exit 2 of `--detailed-exitcode`: there are changes. Prints nothing. */
@@ -28,6 +28,7 @@ export async function runDiff(ctx: CommandContext): Promise<void> {
     const changes = await withPrivateTempDir(async (tmp) => {
       const s = await openSession(ctx, tmp, { parallel });
       const plan = await computePlan(s);
+      applyMethodNotes(plan, s.helm, false);
       const has = planHasChanges(plan);
       if (ctx.options.output === 'json') process.stdout.write(`${JSON.stringify(planJson(plan, has), null, 2)}\n`);
       else process.stdout.write(planText(plan, { full: true, context, showSecrets: Boolean(ctx.options.showSecrets) }));

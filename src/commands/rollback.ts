@@ -101,7 +101,9 @@ export async function runRollback(ctx: CommandContext): Promise<void> {
     }
     const changes = diffManifests(s.current.manifest, s.target.manifest, ns);
     const n = (k: string) => changes.filter((c) => c.change === k).length;
-    ui.line(`${s.release}: revision ${s.current.revision} → revision ${s.target.revision}'s content: ${n('changed')} changed, ${n('added')} added, ${n('removed')} removed${deepEqual(s.current.values, s.target.values) ? '' : ' (values change)'}`);
+    const method = (r: ReleaseRecord) => (r.applyMethod === 'ssa' ? 'server-side' : 'client-side');
+    const switches = helm.isHelm4 && method(s.current) !== method(s.target) ? `; apply method ${method(s.current)} → ${method(s.target)}, as revision ${s.target.revision} was applied` : '';
+    ui.line(`${s.release}: revision ${s.current.revision} → revision ${s.target.revision}'s content: ${n('changed')} changed, ${n('added')} added, ${n('removed')} removed${deepEqual(s.current.values, s.target.values) ? '' : ' (values change)'}${switches}`);
     for (const c of changes) {
       ui.line(`  ${c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~'} ${resourceLabel(c)} ${c.change}${c.fields.length ? `: ${c.fields.slice(0, 6).join(', ')}` : ''}`);
       if (o.showDiff) ui.block(`${resourceDiff(c, { context: 3, showSecrets: false }).replace(/^/gm, '      ')}\n`);
@@ -122,7 +124,7 @@ export async function runRollback(ctx: CommandContext): Promise<void> {
     // Newest release first: the reverse of the install order.
     for (const s of [...todo].reverse()) {
       if (interrupts.signal) break; // the rollback running finished; start no other
-      const r = await helm.runner.run(helm.rollbackArgs(s.release, s.target.revision, ns, timeout));
+      const r = await helm.runner.run(helm.rollbackArgs(s.release, s.target.revision, ns, timeout, s.target.applyMethod === 'ssa'));
       const now = (await kube.readReleases(ns, [s.release]))[s.release];
       const ok = r.exitCode === 0 && now && now.record.status === 'deployed' && sameContent(now.record, s.target);
       const result = ok ? `rolled back to revision ${s.target.revision}` : `NOT rolled back to revision ${s.target.revision}: ${r.exitCode === 0 ? 'the release does not match that revision' : lastLines(r.stderr || r.stdout)}`;

@@ -26,7 +26,7 @@ import { recordRun } from '../history.js';
 import { InterruptedError, watchInterrupts, type Interrupts } from '../interrupt.js';
 import { acquireLock, type HeldLock } from '../lock.js';
 import { settingsHash } from '../plan.js';
-import { applyPlan, computePlan, findStuckReleases, openSession, printOutcomes, recoverReleases, releasesMoved, restartRendering, type Session } from '../stack.js';
+import { applyMethodNotes, applyPlan, computePlan, findStuckReleases, openSession, printOutcomes, recoverReleases, releasesMoved, restartRendering, type Session } from '../stack.js';
 import { approve } from '../ui.js';
 import { parseCount } from '../validate.js';
 import { runOptions } from './run-options.js';
@@ -67,7 +67,9 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
         restartRendering(s, tmp, parallel);
       }
     }
+    if (o.serverSideApply && !s.helm.isHelm4) throw new UsageError(`--server-side-apply needs Helm 4: helm ${s.helm.version.text} applies client-side only. Nothing was changed.`);
     const plan = await computePlan(s);
+    applyMethodNotes(plan, s.helm, Boolean(o.serverSideApply));
     ui.heading('Plan');
     ui.block(planText(plan, { full: Boolean(o.showDiff), context: 3, showSecrets: false, risks: false }));
     if (saved) {
@@ -111,7 +113,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
     await withLock(s, env, lockTimeout, async (lock, interrupts) => {
       const moved = await releasesMoved(s, plan);
       if (moved.length) throw new UsageError('another run changed the stack since this plan was made; nothing was changed.', [...moved.map((m) => `- ${m}`), 'Fix: run upgrade again to plan from what is there now.']);
-      const result = await applyPlan(s, plan, tmp, { wait: o.wait !== false, timeout, parallel, allowRecreate: Boolean(o.allowRecreate), interrupts });
+      const result = await applyPlan(s, plan, tmp, { wait: o.wait !== false, timeout, parallel, allowRecreate: Boolean(o.allowRecreate), serverSideApply: Boolean(o.serverSideApply), interrupts });
       printOutcomes(ui, result.outcomes);
       await recordRun(
         s,

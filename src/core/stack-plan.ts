@@ -75,7 +75,11 @@ export interface ReleaseChange {
   /** The overlay text handed to helm (no secret values). */
   overlay: string;
   action: 'install' | 'upgrade' | 'unchanged';
-  installed: { revision: number; status: ReleaseStatus; chartVersion: string; lastDeployed?: number } | null;
+  /**
+   * The latest installed revision. `applyMethod`: how helm applied it, from the release record
+   * (Helm 4 writes `apply_method`; a record without it, e.g. from Helm 3, is client-side).
+   */
+  installed: { revision: number; status: ReleaseStatus; chartVersion: string; lastDeployed?: number; applyMethod: 'csa' | 'ssa' } | null;
   valuesChanged: boolean;
   chartChanged: boolean;
   changes: ResourceChange[];
@@ -178,7 +182,13 @@ export function planStack(input: PlanInput, live: LiveState): StackPlan {
       overlay: p.overlay,
       action,
       installed: installed
-        ? { revision: installed.head.latest.revision, status: installed.head.latest.status, chartVersion: installed.record.chartVersion, ...(installed.head.lastDeployed ? { lastDeployed: installed.head.lastDeployed } : {}) }
+        ? {
+            revision: installed.head.latest.revision,
+            status: installed.head.latest.status,
+            chartVersion: installed.record.chartVersion,
+            ...(installed.head.lastDeployed ? { lastDeployed: installed.head.lastDeployed } : {}),
+            applyMethod: installed.record.applyMethod === 'ssa' ? ('ssa' as const) : ('csa' as const),
+          }
         : null,
       valuesChanged,
       chartChanged,
@@ -235,4 +245,13 @@ export function summaryLine(r: ReleaseChange): string {
             .filter(Boolean)
             .join(', ');
   return `${r.release}: ${n('changed')} changed, ${n('added')} added, ${n('removed')} removed, ${r.drift.length} drifted${what ? ` (${what})` : ''}`;
+}
+
+/**
+ * Helm 4's apply method for an upgrade: server-side for a new release; for an installed one, the
+ * method it was applied with (client-side when installed with Helm 3), unless `switchToServerSide`.
+ * Helm 3 ignores it (client-side only).
+ */
+export function applyServerSide(r: Pick<ReleaseChange, 'installed'>, switchToServerSide = false): boolean {
+  return !r.installed || r.installed.applyMethod === 'ssa' || switchToServerSide;
 }

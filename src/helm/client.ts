@@ -75,6 +75,13 @@ export interface UpgradeOptions {
   wait: boolean;
   /** helm duration, e.g. `10m`. */
   timeout: string;
+  /**
+   * Helm 4 only (`--server-side`, Helm 4.0.0): apply server-side, with `--force-conflicts` so that
+   * edits made with kubectl do not block it (default), or client-side, as a release installed with
+   * Helm 3 was: Helm 4 refuses `--force-conflicts` there ("forceConflicts enabled when
+   * serverSideApply disabled"). A dry run is always server-side: it renders and validates only.
+   */
+  serverSide?: boolean;
 }
 
 /** Name monitor-stack gives a chart repository in helm's repository list. Prefixed so a user's own entries are never overwritten. */
@@ -148,7 +155,7 @@ export class HelmClient {
     args.push('--values', o.valuesFile, '--reset-values', '--timeout', o.timeout, '--output', 'json');
     if (o.dryRun) args.push('--dry-run=server');
     else if (o.wait) args.push(...(this.isHelm4 ? ['--rollback-on-failure', '--wait=watcher'] : ['--atomic', '--wait']));
-    if (this.isHelm4) args.push('--force-conflicts');
+    if (this.isHelm4) args.push(...this.applyFlags(o.dryRun || (o.serverSide ?? true)));
     return args;
   }
 
@@ -166,8 +173,17 @@ export class HelmClient {
    * `helm rollback` to a revision, without waiting: it restores the manifests of a revision that
    * was healthy; waiting on readiness again could leave the release failed a second time.
    */
-  rollbackArgs(release: string, revision: number, namespace: string, timeout: string): string[] {
-    return ['rollback', release, String(revision), ...this.scoped(namespace), '--timeout', timeout, ...(this.isHelm4 ? ['--force-conflicts'] : [])];
+  rollbackArgs(release: string, revision: number, namespace: string, timeout: string, serverSide = true): string[] {
+    return ['rollback', release, String(revision), ...this.scoped(namespace), '--timeout', timeout, ...(this.isHelm4 ? this.applyFlags(serverSide) : [])];
+  }
+
+  /**
+   * Helm 4's apply method flags (4.0.0): `--server-side=true --force-conflicts`, or
+   * `--server-side=false`. Helm 3 has neither (client-side only).
+   * @param serverSide for a rollback, the method of the revision rolled back to.
+   */
+  private applyFlags(serverSide: boolean): string[] {
+    return serverSide ? ['--server-side=true', '--force-conflicts'] : ['--server-side=false'];
   }
 
   uninstallArgs(release: string, namespace: string): string[] {

@@ -54,11 +54,14 @@ export function recordedCalls(log: string): string[] {
 }
 
 const madeDirs = new Set<string>();
-// Registered on the suite of every test file importing this module (vitest isolates files).
-afterAll(() => {
-  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
-  madeDirs.clear();
-});
+// Registered on the suite of every test file importing this module (vitest isolates files); the
+// global setup imports it outside any suite, and makes no temp folder with it.
+try {
+  afterAll(() => {
+    for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+    madeDirs.clear();
+  });
+} catch {}
 
 /** A private temp folder, removed after the test file's tests have run, passed or failed. */
 export function tempDir(prefix: string): string {

@@ -53,15 +53,21 @@ describe('upgrade argv', () => {
   });
   it('Helm 4: --rollback-on-failure --wait=watcher, and --force-conflicts (server-side apply takes edited fields back)', async () => {
     const { helm } = await client('v4.1.4');
-    expect(helm.upgradeArgs(repo, ref, o)).toEqual([...base, '--rollback-on-failure', '--wait=watcher', '--force-conflicts']);
+    expect(helm.upgradeArgs(repo, ref, o)).toEqual([...base, '--rollback-on-failure', '--wait=watcher', '--server-side=true', '--force-conflicts']);
+  });
+  it('Helm 4, a release applied client-side (installed with Helm 3): --server-side=false and no --force-conflicts, which Helm 4 refuses there', async () => {
+    const { helm } = await client('v4.1.4');
+    expect(helm.upgradeArgs(repo, ref, { ...o, serverSide: false })).toEqual([...base, '--rollback-on-failure', '--wait=watcher', '--server-side=false']);
+    expect(helm.upgradeArgs(repo, ref, { ...o, serverSide: false, dryRun: true })).toEqual([...base, '--dry-run=server', '--server-side=true', '--force-conflicts']);
+    expect((await client('v3.18.0')).helm.upgradeArgs(repo, ref, { ...o, serverSide: true })).toEqual([...base, '--atomic', '--wait']);
   });
   it('dry run is server-side on both, and never waits', async () => {
     expect((await client('v3.18.0')).helm.upgradeArgs(repo, ref, { ...o, dryRun: true })).toEqual([...base, '--dry-run=server']);
-    expect((await client('v4.1.4')).helm.upgradeArgs(repo, ref, { ...o, dryRun: true })).toEqual([...base, '--dry-run=server', '--force-conflicts']);
+    expect((await client('v4.1.4')).helm.upgradeArgs(repo, ref, { ...o, dryRun: true })).toEqual([...base, '--dry-run=server', '--server-side=true', '--force-conflicts']);
   });
   it('--no-wait adds neither wait nor rollback flags', async () => {
     expect((await client('v3.18.0')).helm.upgradeArgs(repo, ref, { ...o, wait: false })).toEqual(base);
-    expect((await client('v4.1.4')).helm.upgradeArgs(repo, ref, { ...o, wait: false })).toEqual([...base, '--force-conflicts']);
+    expect((await client('v4.1.4')).helm.upgradeArgs(repo, ref, { ...o, wait: false })).toEqual([...base, '--server-side=true', '--force-conflicts']);
   });
   it('kube context goes before the namespace; a local chart has no --version', async () => {
     const { helm } = await client('v4.1.4', 'prod-eu');
@@ -85,7 +91,8 @@ describe('other argv', () => {
   });
   it('rollback does not wait; uninstall is scoped', async () => {
     const { helm } = await client('v4.1.4');
-    expect(helm.rollbackArgs('grafana', 3, 'monitoring', '5m')).toEqual(['rollback', 'grafana', '3', '--namespace', 'monitoring', '--timeout', '5m', '--force-conflicts']);
+    expect(helm.rollbackArgs('grafana', 3, 'monitoring', '5m')).toEqual(['rollback', 'grafana', '3', '--namespace', 'monitoring', '--timeout', '5m', '--server-side=true', '--force-conflicts']);
+    expect(helm.rollbackArgs('grafana', 3, 'monitoring', '5m', false)).toEqual(['rollback', 'grafana', '3', '--namespace', 'monitoring', '--timeout', '5m', '--server-side=false']);
     expect((await client('v3.18.0')).helm.rollbackArgs('grafana', 3, 'monitoring', '5m')).not.toContain('--force-conflicts');
     expect(helm.uninstallArgs('grafana', 'monitoring')).toEqual(['uninstall', 'grafana', '--namespace', 'monitoring']);
   });

@@ -5,7 +5,7 @@ import { decodeReleaseRecord, historyHead, releaseSelector } from '../../src/cor
 import { parseManifest } from '../../src/core/manifest.js';
 import { formatAge, ownershipRisk, releaseStateRisk, resourceRisks } from '../../src/core/risks.js';
 import { checkSavedPlan, savedPlanDrift, toSavedPlan } from '../../src/core/saved-plan.js';
-import { blockingRisks, planHasChanges, planStack, secretDigest, summaryLine, type LiveState, type PlanInput } from '../../src/core/stack-plan.js';
+import { applyServerSide, blockingRisks, planHasChanges, planStack, secretDigest, summaryLine, type LiveState, type PlanInput } from '../../src/core/stack-plan.js';
 import { diffResources } from '../../src/core/manifest.js';
 import { planReleases } from '../../src/plan.js';
 import { scenarioSettings } from '../support/scenarios.js';
@@ -69,6 +69,16 @@ describe('planStack', () => {
     const p4 = planStack(input, live4);
     expect(p4.secrets[0]).toMatchObject({ action: 'replace', changedKeys: ['slack-webhook-url', 'stale'] });
     expect(planHasChanges(p4)).toBe(true);
+  });
+  it('the apply method of an installed release: client-side without apply_method (Helm 3), kept unless switched', () => {
+    const live = steady();
+    const plan = planStack(input, live);
+    expect(plan.releases[0]!.installed!.applyMethod).toBe('csa');
+    expect(applyServerSide(plan.releases[0]!)).toBe(false);
+    expect(applyServerSide(plan.releases[0]!, true)).toBe(true);
+    live.releases.prometheus = { ...live.releases.prometheus!, record: { ...live.releases.prometheus!.record, applyMethod: 'ssa' } };
+    expect(applyServerSide(planStack(input, live).releases[0]!)).toBe(true);
+    expect(applyServerSide({ installed: null })).toBe(true);
   });
   it('a release left failed is upgraded even with the same output, with a notice naming its last deployed revision', () => {
     const live = steady();
