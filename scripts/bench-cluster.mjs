@@ -3,9 +3,10 @@
 // 127.0.0.1), in the same run, with Helm 3 and Helm 4:
 //   - helm processes started by one `upgrade` of 3 releases from 1 repository;
 //   - `upgrade` with nothing to change vs the script (which makes 3 new revisions regardless);
-//   - `upgrade` with every release changed vs the script.
+//   - `upgrade` with every release changed vs the script (aim ≤ 0.6x, from parallel releases);
+//   - `rollback` of the whole stack vs one release's `helm upgrade` (aim ≤ 1x).
 // Prints medians and ratios; asserts nothing. Needs Go for the control plane (skipped without it).
-// No kubelet runs, so both sides run without --wait.
+// Pods run on kwok's fake nodes and become Ready, so both sides wait for readiness (--wait).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +63,7 @@ try {
   });
   const repoUrl = `http://127.0.0.1:${port}`;
   execFileSync(tools.helm4, ['repo', 'index', repoDir, '--url', repoUrl], { stdio: 'ignore' });
-  console.log(`\nupgrade of 3 releases from 1 repository vs a script of helm upgrade --install x3 (median of ${runs} alternating runs, no --wait), ${chartsUsed}`);
+  console.log(`\nupgrade of 3 releases from 1 repository vs a script of helm upgrade --install x3 (median of ${runs} alternating runs, both waiting for readiness), ${chartsUsed}`);
 
   for (const helmName of ['helm3', 'helm4']) {
     const dir = join(work, helmName);
@@ -95,33 +96,39 @@ try {
     for (const v of [0, 1]) ms('render', '--env', 'bench', '--out', join(dir, `overlays-${v}`), ...variant(v));
     execFileSync(tools[helmName], ['repo', 'add', 'bench', repoUrl, '--force-update'], { env, stdio: 'ignore' });
     const versions = { prometheus: '29.27.0', grafana: '12.11.1', promtail: '6.17.1' };
+    /** The script: one `helm upgrade --install --wait` per chart, in turn; its time per chart. */
     const script = (v) =>
-      timed(() => {
-        for (const [chart, version] of Object.entries(versions)) {
-          execFileSync(tools[helmName], ['upgrade', chart, `bench/${chart}`, '--install', '--namespace', ns, '--create-namespace', '--version', version, '--values', join(dir, `overlays-${v}`, 'bench', `${chart}.values.yaml`), '--reset-values'], { env, stdio: 'ignore' });
-        }
-      });
+      Object.entries(versions).map(([chart, version]) =>
+        timed(() => execFileSync(tools[helmName], ['upgrade', chart, `bench/${chart}`, '--install', '--namespace', ns, '--create-namespace', '--version', version, '--values', join(dir, `overlays-${v}`, 'bench', `${chart}.values.yaml`), '--reset-values', '--wait', '--timeout', '5m'], { env, stdio: 'ignore' })),
+      );
+    const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 
     writeFileSync(log, '');
-    ms('upgrade', '--env', 'bench', '--yes', '--no-wait', ...variant(0));
+    ms('upgrade', '--env', 'bench', '--yes', ...variant(0));
     const processes = readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
 
     const unchanged = { ms: [], script: [] };
     for (let i = 0; i < runs; i++) {
-      unchanged.ms.push(timed(() => ms('upgrade', '--env', 'bench', '--yes', '--no-wait', ...variant(0))));
-      unchanged.script.push(script(0));
+      unchanged.ms.push(timed(() => ms('upgrade', '--env', 'bench', '--yes', ...variant(0))));
+      unchanged.script.push(sum(script(0)));
     }
     const changed = { ms: [], script: [] };
+    const rollback = { ms: [], oneRelease: [] };
     for (let i = 0; i < runs; i++) {
-      changed.ms.push(timed(() => ms('upgrade', '--env', 'bench', '--yes', '--no-wait', ...variant(1))));
-      changed.script.push(script(0)); // back to variant 0, so the next monitor-stack run changes all three again
+      changed.ms.push(timed(() => ms('upgrade', '--env', 'bench', '--yes', ...variant(1))));
+      rollback.ms.push(timed(() => ms('rollback', '--env', 'bench', '--yes'))); // back to variant 0's content
+      const times = script(1);
+      changed.script.push(sum(times));
+      rollback.oneRelease.push(times[0]); // prometheus, the largest release
+      script(0); // back to variant 0, so the next monitor-stack run changes all three again
     }
     const version = execFileSync(tools[helmName], ['version', '--template', '{{.Version}}'], { encoding: 'utf8' });
     const line = (name, a, b) => console.log(`    ${name.padEnd(34)} ${median(a).toFixed(0).padStart(6)} ms vs ${median(b).toFixed(0).padStart(6)} ms  ${(median(a) / median(b)).toFixed(2)}x`);
     console.log(`  helm ${version}`);
     console.log(`    helm processes for a fresh install  ${processes} (aim ≤ 2 per release + 1 per repository + 1 = 8)`);
     line('nothing to change', unchanged.ms, unchanged.script);
-    line('every release changed', changed.ms, changed.script);
+    line('every release changed (aim ≤ 0.6x)', changed.ms, changed.script);
+    line('rollback of the stack vs 1 upgrade', rollback.ms, rollback.oneRelease);
     // The next helm major installs the same cluster-wide names.
     for (const chart of Object.keys(versions)) execFileSync(tools[helmName], ['uninstall', chart, '--namespace', ns], { env, stdio: 'ignore' });
   }

@@ -1,9 +1,11 @@
-// `npm run cluster -- up|down|build`: a real Kubernetes control plane (etcd, kube-apiserver and
-// kube-controller-manager) on loopback ports for the e2e tier. Built from Go modules on first use,
-// with versions pinned below; the build is cached outside the repository (see cacheRoot in
-// tools.mjs). The controller-manager gives real garbage collection (orphan and background
-// deletes, namespace deletion) and workload controllers; no scheduler or kubelet runs, so pods
-// stay Pending and nothing becomes Ready.
+// `npm run cluster -- up|down|build`: a real Kubernetes control plane (etcd, kube-apiserver,
+// kube-controller-manager and kube-scheduler) on loopback ports for the e2e tier, with two fake
+// nodes run by kwok. Built from Go modules on first use, with versions pinned below; the build is
+// cached outside the repository (see cacheRoot in tools.mjs). The controller-manager gives real
+// garbage collection (orphan and background deletes, namespace deletion) and workload
+// controllers; the scheduler places pods on the kwok nodes, where kwok marks them Running and
+// Ready (no container runs), so Deployments, StatefulSets and DaemonSets report ready replicas
+// and helm's --wait is real. scripts/volume-binder.mjs stands in for a storage provisioner.
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,12 +44,32 @@ const PACKAGES = {
   etcd: 'go.etcd.io/etcd/server/v3',
   'kube-apiserver': 'k8s.io/kubernetes/cmd/kube-apiserver',
   'kube-controller-manager': 'k8s.io/kubernetes/cmd/kube-controller-manager',
+  'kube-scheduler': 'k8s.io/kubernetes/cmd/kube-scheduler',
 };
+
+/** kwok (its own module, built with its own go.mod): fake nodes whose pods are run and made Ready. */
+export const KWOK_VERSION = 'v0.8.0';
+const KWOK_PACKAGE = 'sigs.k8s.io/kwok/cmd/kwok';
 
 /** Builds etcd, kube-apiserver and kube-controller-manager unless the cache has them. Returns their paths. */
 export function build() {
   const dir = buildDir();
-  const bins = { etcd: join(dir, 'bin', 'etcd'), apiserver: join(dir, 'bin', 'kube-apiserver'), controllerManager: join(dir, 'bin', 'kube-controller-manager') };
+  const bins = {
+    etcd: join(dir, 'bin', 'etcd'),
+    apiserver: join(dir, 'bin', 'kube-apiserver'),
+    controllerManager: join(dir, 'bin', 'kube-controller-manager'),
+    scheduler: join(dir, 'bin', 'kube-scheduler'),
+    kwok: join(dir, 'bin', `kwok-${KWOK_VERSION}`),
+  };
+  if (!existsSync(bins.kwok)) {
+    if (!hasGo()) throw new Error('Go is not installed: the e2e control plane is built from Go modules (go 1.24 or newer).');
+    log(`building kwok ${KWOK_VERSION} into ${dir} (first run only)`);
+    mkdirSync(join(dir, 'bin', 'kwok-build'), { recursive: true });
+    run('go', ['install', '-trimpath', '-ldflags=-s -w', `${KWOK_PACKAGE}@${KWOK_VERSION}`], { env: { ...process.env, CGO_ENABLED: '0', GOBIN: join(dir, 'bin', 'kwok-build') } });
+    run('mv', [join(dir, 'bin', 'kwok-build', 'kwok'), bins.kwok]);
+  }
+  bins.kwokStages = join(dir, 'bin', `kwok-${KWOK_VERSION}-stages.yaml`);
+  if (!existsSync(bins.kwokStages)) writeFileSync(bins.kwokStages, kwokStages());
   const missing = Object.keys(PACKAGES).filter((name) => !existsSync(join(dir, 'bin', name)));
   if (!missing.length) return bins;
   if (!hasGo()) throw new Error('Go is not installed: the e2e control plane is built from Go modules (go 1.24 or newer).');
@@ -100,6 +122,21 @@ export function build() {
     run('mv', [`${out}.tmp`, out]);
   }
   return bins;
+}
+
+/**
+ * kwok's own "fast" stages, from its module (kustomize/stage): nodes initialized and kept Ready by
+ * heartbeats; pods Running and Ready at once, Succeeded when they are Jobs', deleted when asked.
+ * kwok runs nothing without stages.
+ */
+function kwokStages() {
+  const dl = spawnSync('go', ['mod', 'download', '-json', `sigs.k8s.io/kwok@${KWOK_VERSION}`], { encoding: 'utf8' });
+  if (dl.status !== 0) throw new Error(`go mod download sigs.k8s.io/kwok@${KWOK_VERSION} failed:\n${dl.stderr}${dl.stdout}`);
+  const stage = join(JSON.parse(dl.stdout).Dir, 'kustomize', 'stage');
+  return ['node/fast/node-initialize.yaml', 'node/heartbeat/node-heartbeat.yaml', 'pod/fast/pod-ready.yaml', 'pod/fast/pod-complete.yaml', 'pod/fast/pod-delete.yaml']
+    .map((f) => readFileSync(join(stage, f), 'utf8').trim())
+    .join('\n---\n')
+    .concat('\n');
 }
 
 function freePort() {
@@ -263,17 +300,75 @@ export async function up() {
   state.pids.push(cmPid);
   writeFileSync(statePath, JSON.stringify(state));
   await waitFor('kube-controller-manager', async () => (await get(`https://127.0.0.1:${cmPort}/healthz`)) === 200, 120, cmLog);
+
+  // Readiness: the scheduler places pods on fake nodes that kwok runs (pods become Running and
+  // Ready), and a stand-in provisioner gives each claim a volume.
+  const schedPort = await freePort();
+  const schedLog = join(dir, 'kube-scheduler.log');
+  // kwok nodes run no process, so host ports never collide: without the NodePorts filter, each
+  // stack's node-exporter (hostPort 9100) lands on every node, as it would on separate clusters.
+  const schedConfig = join(dir, 'kube-scheduler.yaml');
+  writeFileSync(
+    schedConfig,
+    [
+      'apiVersion: kubescheduler.config.k8s.io/v1',
+      'kind: KubeSchedulerConfiguration',
+      'leaderElection: {leaderElect: false}',
+      `clientConnection: {kubeconfig: ${JSON.stringify(state.kubeconfig)}}`,
+      'profiles:',
+      '- schedulerName: default-scheduler',
+      '  plugins:',
+      '    multiPoint:',
+      '      disabled: [{name: NodePorts}]',
+      '',
+    ].join('\n'),
+  );
+  state.pids.push(
+    startDetached(
+      bins.scheduler,
+      [
+        `--config=${schedConfig}`,
+        `--authentication-kubeconfig=${state.kubeconfig}`,
+        `--authorization-kubeconfig=${state.kubeconfig}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${schedPort}`,
+        '--v=1',
+      ],
+      schedLog,
+    ),
+  );
+  const kwokLog = join(dir, 'kwok.log');
+  state.pids.push(
+    startDetached(
+      bins.kwok,
+      [
+        `--kubeconfig=${state.kubeconfig}`,
+        '--manage-all-nodes=false',
+        '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+        '--cidr=10.0.0.0/16',
+        '--node-ip=127.0.0.1',
+        `--config=${bins.kwokStages}`,
+        `--server-address=127.0.0.1:${await freePort()}`,
+      ],
+      kwokLog,
+    ),
+  );
+  state.pids.push(startDetached(process.execPath, [fileURLToPath(new URL('./volume-binder.mjs', import.meta.url)), server, join(dir, 'tokens.csv')], join(dir, 'volume-binder.log')));
+  writeFileSync(statePath, JSON.stringify(state));
+  await waitFor('kube-scheduler', async () => (await get(`https://127.0.0.1:${schedPort}/healthz`)) === 200, 120, schedLog);
   applyFixtures(state.kubeconfig);
   return state;
 }
 
-/** StorageClasses, an IngressClass, the ClusterIssuer CRD and one ClusterIssuer. */
+/** StorageClasses, an IngressClass, the ClusterIssuer CRD and one ClusterIssuer; the fake nodes, once kwok has made them Ready. */
 function applyFixtures(kubeconfig) {
   const { kubectl } = ensureTools();
   const k = (...args) => run(kubectl, [`--kubeconfig=${kubeconfig}`, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
   k('apply', '-f', join(FIXTURES, 'crds.yaml'));
   k('wait', '--for=condition=Established', '--timeout=60s', 'crd/clusterissuers.cert-manager.io');
   k('apply', '-f', join(FIXTURES, 'objects.yaml'));
+  k('apply', '-f', join(FIXTURES, 'nodes.yaml'));
+  k('wait', '--for=condition=Ready', '--timeout=60s', 'node', '--all');
 }
 
 /** Stops the control plane started by `up` and removes its state. */

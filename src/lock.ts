@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { describeHolder, describeRunner, HOLDER_ANNOTATION, LEASE_DURATION_SECONDS, LEASE_RENEW_SECONDS, leaseName, leaseState, type LockHolder } from './core/lock.js';
 import { OperationError } from './errors.js';
+import type { HelmClient } from './helm/client.js';
+import { watchInterrupts, type Interrupts } from './interrupt.js';
 import type { KubeClient } from './kube/client.js';
 import type { Reporter } from './ui.js';
 
@@ -80,6 +82,28 @@ function hold(kube: KubeClient, namespace: string, name: string, holder: LockHol
       if (current.metadata?.resourceVersion) await kube.deleteLease(namespace, name, current.metadata.resourceVersion);
     },
   };
+}
+
+/**
+ * Runs `fn` holding the environment's lock, released however `fn` ends, and listening for Ctrl-C
+ * and SIGTERM meanwhile (interrupt.ts): `fn` reads the signal and stops starting work.
+ * @throws OperationError (exit 1) naming the holder when the lock stays held (see {@link acquireLock}).
+ */
+export async function withLock<T>(
+  c: { kube: KubeClient; helm: HelmClient; ui: Reporter },
+  namespace: string,
+  environment: string,
+  timeoutSeconds: number,
+  fn: (lock: HeldLock, interrupts: Interrupts) => Promise<T>,
+): Promise<T> {
+  const lock = await acquireLock(c.kube, namespace, environment, `monitor-stack ${process.argv.slice(2).join(' ')}`, timeoutSeconds, c.ui);
+  const interrupts = watchInterrupts(c.ui, () => c.helm.runner.running?.() ?? [], environment);
+  try {
+    return await fn(lock, interrupts);
+  } finally {
+    await lock.release();
+    interrupts.dispose();
+  }
 }
 
 function safeUser(): string {

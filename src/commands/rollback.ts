@@ -13,8 +13,8 @@ import type { ReleaseRecord } from '../core/helm-release.js';
 import { OperationError, UsageError } from '../errors.js';
 import { lastLines } from '../helm/client.js';
 import { readStackHistory, recordRun } from '../history.js';
-import { InterruptedError, watchInterrupts } from '../interrupt.js';
-import { acquireLock } from '../lock.js';
+import { InterruptedError } from '../interrupt.js';
+import { withLock } from '../lock.js';
 import { resourceDiff } from '../present.js';
 import { settingsHash } from '../plan.js';
 import { openCluster, printOutcomes, type ReleaseOutcome } from '../stack.js';
@@ -115,9 +115,7 @@ export async function runRollback(ctx: CommandContext): Promise<void> {
   }
   await approve(o, `Roll back ${todo.map((s) => s.release).join(', ')} in ${ns} (context ${kube.context})?`, 'the rollback above was not run');
 
-  const lock = await acquireLock(kube, ns, env, `monitor-stack ${process.argv.slice(2).join(' ')}`, lockTimeout, ui);
-  const interrupts = watchInterrupts(ui, () => helm.runner.running?.() ?? [], env);
-  try {
+  await withLock(cluster, ns, env, lockTimeout, async (lock, interrupts) => {
     ui.heading('Rolling back');
     const outcomes = new Map<string, ReleaseOutcome>();
     const failed: string[] = [];
@@ -143,8 +141,5 @@ export async function runRollback(ctx: CommandContext): Promise<void> {
     const finish = [...failed.map((c) => `    ${c}`), ...(stopped ? [`    monitor-stack rollback --env ${env} ${one !== undefined ? `--release ${one} --revision ${oneRevision}` : `--to ${toRevision}`}`] : [])];
     if (failed.length) throw new OperationError(`the rollback to ${label} did not complete.`, ['What is left is in the table above. To finish by hand:', ...finish]);
     if (interrupts.signal) throw new InterruptedError(interrupts.signal, stopped ? `the rollback to ${label} was ${stopped}.` : `${interrupts.signal} came during the last rollback; every release finished (see the table).`, stopped ? ['What is left is in the table above. To finish:', ...finish] : []);
-  } finally {
-    await lock.release();
-    interrupts.dispose();
-  }
+  });
 }

@@ -13,8 +13,8 @@ import { stackVolumeClaims } from '../core/volumes.js';
 import { CancelledError, OperationError, UsageError } from '../errors.js';
 import { lastLines } from '../helm/client.js';
 import { readStackHistory, recordRun } from '../history.js';
-import { InterruptedError, watchInterrupts } from '../interrupt.js';
-import { acquireLock } from '../lock.js';
+import { InterruptedError } from '../interrupt.js';
+import { withLock } from '../lock.js';
 import { grafanaAdminSecretName } from '../overlays/grafana.js';
 import { managedReceiverSecretName } from '../overlays/receivers.js';
 import { settingsHash } from '../plan.js';
@@ -75,9 +75,7 @@ export async function runUninstall(ctx: CommandContext): Promise<void> {
   }
   await approve(o, `Uninstall ${present.map((r) => r.release).join(', ') || 'nothing'}${deleteData ? ' and delete the data above' : ''}?`, 'the uninstall above was not run');
 
-  const lock = await acquireLock(kube, ns, env, `monitor-stack ${process.argv.slice(2).join(' ')}`, lockTimeout, ui);
-  const interrupts = watchInterrupts(ui, () => helm.runner.running?.() ?? [], env);
-  try {
+  await withLock(cluster, ns, env, lockTimeout, async (lock, interrupts) => {
     ui.heading('Uninstalling');
     const outcomes = new Map<string, ReleaseOutcome>();
     const left: string[] = [];
@@ -143,10 +141,7 @@ export async function runUninstall(ctx: CommandContext): Promise<void> {
     if (failed) throw new OperationError('the uninstall did not complete.', ['What is left is in the lines above. To finish by hand:', ...left.map((c) => `    ${c}`), ...dataLeft.map((d) => `    ${d}`)]);
     if (stopped) throw new InterruptedError(interrupts.signal!, `the uninstall was stopped by ${interrupts.signal}: ${rows.filter((x) => x.result.startsWith('not started')).map((x) => x.release).join(', ')} still installed.`, [`Run it again to finish: monitor-stack uninstall --env ${env}`]);
     ui.line(deleteData ? 'Uninstalled; the data above was deleted. The stack history is kept.' : `Uninstalled; the data above is kept. Install again with: monitor-stack upgrade --env ${env}`);
-  } finally {
-    await lock.release();
-    interrupts.dispose();
-  }
+  });
 }
 
 const objects = (n: number) => `${n} object${n === 1 ? '' : 's'}`;

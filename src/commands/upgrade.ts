@@ -23,8 +23,8 @@ import { OperationError, UsageError } from '../errors.js';
 import { withPrivateTempDir, writeFileAtomic } from '../fsutil.js';
 import { planText } from '../present.js';
 import { recordRun } from '../history.js';
-import { InterruptedError, watchInterrupts, type Interrupts } from '../interrupt.js';
-import { acquireLock, type HeldLock } from '../lock.js';
+import { InterruptedError } from '../interrupt.js';
+import { withLock } from '../lock.js';
 import { settingsHash } from '../plan.js';
 import { applyMethodNotes, applyPlan, computePlan, findStuckReleases, openSession, printOutcomes, recoverReleases, releasesMoved, restartRendering, type Session } from '../stack.js';
 import { approve } from '../ui.js';
@@ -52,7 +52,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
         ui.heading('Recover');
         for (const r of stuck) ui.line(`${r.release}: ${r.status} at revision ${r.revision}; ${r.lastDeployed ? `helm rollback to revision ${r.lastDeployed}` : 'helm uninstall (it was never deployed; its PVCs stay: they carry helm.sh/resource-policy: keep)'}`);
         await approve(o, `Recover ${stuck.map((r) => r.release).join(', ')}?`, 'the recovery above was not run');
-        await withLock(s, env, lockTimeout, async (lock) => {
+        await withLock(s, s.settings.namespace, env, lockTimeout, async (lock) => {
           const results = await recoverReleases(s, stuck, timeout);
           const failed = results.filter((r) => !r.ok);
           await recordRun(s, s.settings.namespace, env, lock, {
@@ -110,7 +110,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
       await s.kube.createNamespace(plan.namespace);
       ui.line(`namespace ${plan.namespace} created`);
     }
-    await withLock(s, env, lockTimeout, async (lock, interrupts) => {
+    await withLock(s, s.settings.namespace, env, lockTimeout, async (lock, interrupts) => {
       const moved = await releasesMoved(s, plan);
       if (moved.length) throw new UsageError('another run changed the stack since this plan was made; nothing was changed.', [...moved.map((m) => `- ${m}`), 'Fix: run upgrade again to plan from what is there now.']);
       const result = await applyPlan(s, plan, tmp, { wait: o.wait !== false, timeout, parallel, allowRecreate: Boolean(o.allowRecreate), serverSideApply: Boolean(o.serverSideApply), interrupts });
@@ -141,21 +141,6 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
       if (result.interrupted) throw new InterruptedError(result.interrupted, `${result.interrupted} came after the last release had started; every release finished (see the table).`);
     });
   });
-}
-
-/**
- * Runs `fn` holding the environment's lock (lock.ts), released however `fn` ends, and listening
- * for Ctrl-C and SIGTERM meanwhile (interrupt.ts): `fn` reads the signal and stops starting work.
- */
-async function withLock<T>(s: Session, env: string, timeoutSeconds: number, fn: (lock: HeldLock, interrupts: Interrupts) => Promise<T>): Promise<T> {
-  const lock = await acquireLock(s.kube, s.settings.namespace, env, `monitor-stack ${process.argv.slice(2).join(' ')}`, timeoutSeconds, s.ui);
-  const interrupts = watchInterrupts(s.ui, () => s.helm.runner.running?.() ?? [], env);
-  try {
-    return await fn(lock, interrupts);
-  } finally {
-    await lock.release();
-    interrupts.dispose();
-  }
 }
 
 /**

@@ -234,6 +234,27 @@ export function driftOf(manifest: unknown, live: unknown, at = ''): string[] {
   return [at];
 }
 
+/**
+ * Whether a changed resource is already what the cluster has: every field the new manifest sets
+ * equals the live object (see {@link driftOf}), and no field the old manifest set is dropped (helm
+ * would remove it). Then applying it changes nothing in the cluster; only helm's record differs.
+ * The case it exists for: the grafana chart (12.11.1, `persistence.lookupVolumeName`, default
+ * true) renders a bound PVC's `spec.volumeName`, looked up from the cluster, which the manifest
+ * of the install (before the claim was bound) does not have.
+ */
+export function alreadyLive(change: Pick<ResourceChange, 'change' | 'before' | 'after'>, live: Record<string, unknown> | null | undefined): boolean {
+  if (change.change !== 'changed' || !live || !change.before || !change.after) return false;
+  return driftOf(change.after, live).length === 0 && !dropsField(change.before, change.after);
+}
+
+/** Whether `before` sets a field (a non-zero value) that `after` does not have at all. */
+function dropsField(before: unknown, after: unknown): boolean {
+  if (after === undefined || after === null) return !isZero(before);
+  if (isObject(before) && isObject(after)) return Object.keys(before).some((k) => dropsField(before[k], after[k]));
+  if (Array.isArray(before) && Array.isArray(after)) return before.length > after.length || before.some((v, i) => dropsField(v, after[i]));
+  return false;
+}
+
 const SUFFIX: Record<string, number> = {
   n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
   Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,

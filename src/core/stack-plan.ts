@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ReleasePlan } from '../plan.js';
 import type { ReleaseHistoryHead, ReleaseRecord, ReleaseStatus } from './helm-release.js';
-import { asStoredSecret, deepEqual, diffManifests, driftOf, parseManifest, resourceKey, type ResourceChange } from './manifest.js';
+import { alreadyLive, asStoredSecret, deepEqual, diffManifests, driftOf, parseManifest, resourceKey, resourceLabel, type ResourceChange } from './manifest.js';
 import { ownershipRisk, releaseStateRisk, resourceRisks, type Risk } from './risks.js';
 
 /** One installed release as read from helm's storage. */
@@ -143,7 +143,10 @@ export function planStack(input: PlanInput, live: LiveState): StackPlan {
   const releases = input.releases.map((p): ReleaseChange => {
     const installed = live.releases[p.release];
     const rendered = live.rendered[p.release] ?? '';
-    const changes = diffManifests(installed?.record.manifest ?? '', rendered, p.namespace);
+    const diffs = diffManifests(installed?.record.manifest ?? '', rendered, p.namespace);
+    // A change the cluster already has is no change (a looked-up PVC volumeName): said, not applied.
+    const liveAlready = diffs.filter((c) => alreadyLive(c, live.objects[c.key]));
+    const changes = diffs.filter((c) => !liveAlready.includes(c));
     // Drift needs every installed resource, and only when its live object was read.
     const before = installed && Object.keys(live.objects).length ? parseManifest(installed.record.manifest, p.namespace) : [];
     const drift: Drift[] = before.flatMap((r) => {
@@ -195,7 +198,11 @@ export function planStack(input: PlanInput, live: LiveState): StackPlan {
       changes,
       drift,
       manifestDigest: digest(rendered),
-      notes: [p.deprecation, p.versionNote].filter((n): n is string => Boolean(n)),
+      notes: [
+        p.deprecation,
+        p.versionNote,
+        ...liveAlready.map((c) => `${resourceLabel(c)}: ${c.fields.join(', ')} differs from the installed manifest, but the cluster already has the new value; not a change`),
+      ].filter((n): n is string => Boolean(n)),
     };
   });
   const secrets = input.secrets.map((s): SecretChange => {

@@ -42,10 +42,10 @@ describe.runIf(e2e)('Helm 3 installs, Helm 4 upgrades and rolls back', () => {
 
   it('installs with Helm 3: client-side, no apply method recorded', async () => {
     expect((await cli(env.helm3, 'init', '--non-interactive', '--env', 'dev', '--namespace', ns, '--storage-class', 'standard', '--no-tls', '--retention', '15d')).exitCode).toBe(0);
-    const refused = await cli(env.helm3, 'upgrade', '--env', 'dev', '--yes', '--no-wait', '--server-side-apply');
+    const refused = await cli(env.helm3, 'upgrade', '--env', 'dev', '--yes', '--server-side-apply');
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('--server-side-apply needs Helm 4');
-    const up = await cli(env.helm3, 'upgrade', '--env', 'dev', '--yes', '--no-wait');
+    const up = await cli(env.helm3, 'upgrade', '--env', 'dev', '--yes');
     expect(up.exitCode, up.stderr).toBe(0);
     expect(method('prometheus')).toBeUndefined();
   });
@@ -54,7 +54,7 @@ describe.runIf(e2e)('Helm 3 installs, Helm 4 upgrades and rolls back', () => {
     const diff = await cli(env.helm4, 'diff', '--env', 'dev', '--retention', '20d');
     expect(diff.exitCode, diff.stderr).toBe(0);
     expect(diff.stdout).toContain('applied client-side, as it was installed (e.g. by Helm 3): Helm 4 keeps that method');
-    const up = await cli(env.helm4, 'upgrade', '--env', 'dev', '--yes', '--no-wait', '--retention', '20d');
+    const up = await cli(env.helm4, 'upgrade', '--env', 'dev', '--yes', '--retention', '20d');
     expect(up.exitCode, up.stderr).toBe(0);
     expect(retention()).toBe('20d');
     expect(method('prometheus')).toBe('csa');
@@ -65,7 +65,7 @@ describe.runIf(e2e)('Helm 3 installs, Helm 4 upgrades and rolls back', () => {
     expect(back.exitCode, back.stderr).toBe(0);
     expect(retention()).toBe('15d');
 
-    const up = await cli(env.helm4, 'upgrade', '--env', 'dev', '--yes', '--no-wait', '--server-side-apply', '--retention', '21d');
+    const up = await cli(env.helm4, 'upgrade', '--env', 'dev', '--yes', '--server-side-apply', '--retention', '21d');
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stderr).toContain('switches from client-side apply (as installed, e.g. by Helm 3) to server-side apply (--server-side-apply)');
     expect(up.stderr).toContain('stays client-side: nothing to upgrade');

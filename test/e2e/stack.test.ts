@@ -1,7 +1,8 @@
 /**
  * The whole path on real parts, once per helm major, with the fixture charts: `init
  * --non-interactive` → plan → `upgrade --yes` into a real kube-apiserver from a real chart
- * repository; then what a second run must not do (no empty revision), diff of a changed answer,
+ * repository, every upgrade waiting for readiness (the pods run on kwok's fake nodes and become
+ * Ready; a NoSchedule taint on every node stands for a full cluster); then what a second run must not do (no empty revision), diff of a changed answer,
  * drift, a Secret change, saved plans, a failed --wait upgrade undone, risks refused before any
  * change, a second environment colliding on a ClusterRole, and the secret canary (argv included).
  */
@@ -103,6 +104,15 @@ describe.runIf(e2e).each([
       return false;
     }
   };
+  /** Runs `fn` while every node refuses new pods (a NoSchedule taint), as a full cluster would. */
+  const whileUnschedulable = async <T>(fn: () => Promise<T>): Promise<T> => {
+    kubectl('taint', 'nodes', '--all', 'monitor-stack.io/e2e-full=true:NoSchedule');
+    try {
+      return await fn();
+    } finally {
+      kubectl('taint', 'nodes', '--all', 'monitor-stack.io/e2e-full-');
+    }
+  };
   const initArgs = (days: string) => [
     'init', '--non-interactive', '--env', 'dev', '--namespace', ns, '--storage-class', 'standard',
     '--grafana-host', `grafana.${helmName}.example.com`, '--tls-issuer', 'letsencrypt-staging',
@@ -155,11 +165,15 @@ describe.runIf(e2e).each([
   });
 
   it('upgrade --yes installs three releases whose values equal the overlays', async () => {
-    const up = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes');
+    const up = await cli('upgrade', '--env', 'dev', '--yes');
     expect(up.stderr).toContain(`helm ${major}`);
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stdout).toMatch(/prometheus\s+prometheus\s+29\.27\.0\s+1\s+deployed\s+installed/);
     expect(up.stderr).toContain('Grafana Alloy'); // promtail's deprecation is said
+    // helm waited for readiness, which the kwok nodes make real: every workload is ready.
+    expect(kubectl('get', 'deployment', 'prometheus-server', 'grafana', '-n', ns, '-o', 'jsonpath={.items[*].status.readyReplicas}')).toBe('1 1');
+    expect(kubectl('get', 'statefulset', 'prometheus-alertmanager', '-n', ns, '-o', 'jsonpath={.status.readyReplicas}')).toBe('1');
+    expect(kubectl('get', 'pvc', 'prometheus-server', '-n', ns, '-o', 'jsonpath={.status.phase}')).toBe('Bound');
     expect(releases().map((r) => [r.name, r.status, r.chart]).sort()).toEqual([
       ['grafana', 'deployed', 'grafana-12.11.1'],
       ['prometheus', 'deployed', 'prometheus-29.27.0'],
@@ -179,7 +193,7 @@ describe.runIf(e2e).each([
   it('an unchanged second upgrade makes no new revision, and diff --detailed-exitcode exits 0', async () => {
     const password = kubectl('get', 'secret', 'grafana-admin-credentials', '-n', ns, '-o', 'jsonpath={.data.admin-password}');
     const callsBefore = recordedCalls(log).length;
-    const up = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes');
+    const up = await cli('upgrade', '--env', 'dev', '--yes');
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stderr).toContain('Nothing to change');
     expect(up.stdout).toMatch(/grafana\s+grafana\s+12\.11\.1\s+1\s+deployed\s+unchanged: skipped/);
@@ -211,7 +225,7 @@ describe.runIf(e2e).each([
       summary: { changed: 1, added: 0, removed: 0, drifted: 0 },
       resources: [{ resource: `apps/v1/Deployment/${ns}/prometheus-server`, kind: 'Deployment', change: 'changed', fields: ['spec.template.spec.containers[0].args[0]'] }],
     });
-    const up = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes');
+    const up = await cli('upgrade', '--env', 'dev', '--yes');
     expect(up.exitCode, up.stderr).toBe(0);
     expect(revisions()).toEqual({ prometheus: '2', grafana: '1', promtail: '1' });
     expect(retention()).toBe('30d');
@@ -260,26 +274,27 @@ describe.runIf(e2e).each([
     expect(retention()).toBe('30d');
     const saved = JSON.parse(readFileSync(join(dir, 'p1.json'), 'utf8'));
     expect(saved.plan.releases[0]).toMatchObject({ release: 'prometheus', action: 'upgrade', installed: { revision: 2 } });
-    const apply = await cli('upgrade', '--env', 'dev', '--retention', '45d', '--no-wait', '--plan', 'p1.json');
+    const apply = await cli('upgrade', '--env', 'dev', '--retention', '45d', '--plan', 'p1.json');
     expect(apply.exitCode, apply.stderr).toBe(0);
     expect(retention()).toBe('45d');
 
     expect((await cli('upgrade', '--env', 'dev', '--retention', '50d', '--plan-out', 'p2.json')).exitCode).toBe(0);
-    expect((await cli('upgrade', '--env', 'dev', '--retention', '55d', '--no-wait', '--yes')).exitCode).toBe(0); // someone else moved the cluster
-    const stale = await cli('upgrade', '--env', 'dev', '--retention', '50d', '--no-wait', '--plan', 'p2.json');
+    expect((await cli('upgrade', '--env', 'dev', '--retention', '55d', '--yes')).exitCode).toBe(0); // someone else moved the cluster
+    const stale = await cli('upgrade', '--env', 'dev', '--retention', '50d', '--plan', 'p2.json');
     expect(stale.exitCode).toBe(2);
     expect(stale.stderr).toContain('the saved plan p2.json no longer matches the cluster or the settings; nothing was changed.');
     expect(stale.stderr).toContain('release prometheus was revision 3 (deployed) when planned, now revision 4 (deployed)');
     expect(retention()).toBe('55d');
     // Back to the answer in the file.
-    expect((await cli('upgrade', '--env', 'dev', '--no-wait', '--yes')).exitCode).toBe(0);
+    expect((await cli('upgrade', '--env', 'dev', '--yes')).exitCode).toBe(0);
     expect(retention()).toBe('30d');
   });
 
   it('a failed --wait upgrade is undone: every release back at its revision, the receiver Secret restored', async () => {
-    // No kubelet runs, so no Deployment ever becomes ready and waiting fails at the timeout.
+    // No node takes new pods: the new prometheus-server pod is never scheduled, so never Ready,
+    // and waiting fails at the timeout (the old pod keeps running).
     const before = revisions();
-    const r = await cliWith({ E2E_SLACK_URL: `${canary}-rotated` }, 'upgrade', '--env', 'dev', '--yes', '--timeout', '4s', '--retention', '60d', '--parallel', '1');
+    const r = await whileUnschedulable(() => cliWith({ E2E_SLACK_URL: `${canary}-rotated` }, 'upgrade', '--env', 'dev', '--yes', '--timeout', '4s', '--retention', '60d', '--parallel', '1'));
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('Secret prometheus-alertmanager-receivers replaced');
     expect(r.stderr).toContain('Secret prometheus-alertmanager-receivers restored');
@@ -298,7 +313,7 @@ describe.runIf(e2e).each([
   it('a StorageClass change on installed volumes is refused in preflight, before any change', async () => {
     const before = releases();
     const callsBefore = recordedCalls(log).length;
-    const r = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes', '--storage-class', 'fast-ssd');
+    const r = await cli('upgrade', '--env', 'dev', '--yes', '--storage-class', 'fast-ssd');
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('server.persistentVolume.storageClass would change from standard to fast-ssd, but the StorageClass of an existing volume cannot change');
     expect(r.stderr).toContain('persistence.storageClassName would change from standard to fast-ssd');
@@ -312,13 +327,13 @@ describe.runIf(e2e).each([
     execFileSync(env.kubectl, ['apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: env.kubeconfig }, input: pvc });
     editConfig(['environments', 'dev', 'alertmanager', 'storageSize'], '4Gi');
     const before = revisions();
-    const refused = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes');
+    const refused = await cli('upgrade', '--env', 'dev', '--yes');
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain(`StatefulSet ${ns}/prometheus-alertmanager: spec.volumeClaimTemplates cannot change on an existing object`);
     expect(refused.stderr).toContain('--allow-recreate');
     expect(revisions()).toEqual(before);
     const uid = kubectl('get', 'statefulset', 'prometheus-alertmanager', '-n', ns, '-o', 'jsonpath={.metadata.uid}');
-    const up = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes', '--allow-recreate');
+    const up = await cli('upgrade', '--env', 'dev', '--yes', '--allow-recreate');
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stderr).toContain(`prometheus: StatefulSet ${ns}/prometheus-alertmanager deleted to be created anew (pods orphaned, PVCs kept)`);
     expect(kubectl('get', 'statefulset', 'prometheus-alertmanager', '-n', ns, '-o', 'jsonpath={.metadata.uid}')).not.toBe(uid);
@@ -329,7 +344,7 @@ describe.runIf(e2e).each([
   it('a second environment in another namespace with the same release names is refused, naming the ClusterRole and its owner', async () => {
     const second = `${ns}-second`;
     expect((await cli('init', '--non-interactive', '--env', 'second', '--namespace', second, '--preset', 'minimal', '--no-tls')).exitCode).toBe(0);
-    const r = await cli('upgrade', '--env', 'second', '--no-wait', '--yes');
+    const r = await cli('upgrade', '--env', 'second', '--yes');
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`ClusterRole prometheus-server (release prometheus in namespace ${ns})`);
     expect(r.stderr).toContain(`charts.prometheus.release in monitor-stack.yaml, e.g. prometheus-${second}`);
@@ -340,7 +355,7 @@ describe.runIf(e2e).each([
     const brokenNs = `${ns}-broken`;
     const callsBefore = recordedCalls(log).length;
     expect((await cli('init', '--non-interactive', '--env', 'broken', '--namespace', brokenNs, '--storage-class', 'does-not-exist', '--no-tls')).exitCode).toBe(0);
-    const r = await cli('upgrade', '--env', 'broken', '--no-wait', '--yes');
+    const r = await cli('upgrade', '--env', 'broken', '--yes');
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('StorageClass "does-not-exist" does not exist');
     expect(r.stderr).toContain('Available: fast-ssd, standard (default)');
@@ -354,7 +369,7 @@ describe.runIf(e2e).each([
     cpSync(join(ROOT, 'test', 'fixtures', 'charts', 'promtail'), join(dir, 'vendor', 'promtail'), { recursive: true });
     // Its own release name for prometheus, so its ClusterRole does not collide with environment dev's.
     editConfig(['environments', 'local'], { namespace: localNs, preset: 'minimal', components: { grafana: false }, charts: { prometheus: { release: 'prometheus-local' }, promtail: { source: './vendor/promtail' } } });
-    const r = await cli('upgrade', '--env', 'local', '--no-wait', '--yes');
+    const r = await cli('upgrade', '--env', 'local', '--yes');
     expect(r.exitCode, r.stderr).toBe(0);
     expect(recordedCalls(log).filter((c) => c.startsWith('upgrade promtail')).at(-1)).toContain(`upgrade promtail ${join(dir, 'vendor', 'promtail')} --install`);
     const listed = releases(localNs);
@@ -378,14 +393,14 @@ describe.runIf(e2e).each([
       });
     putLease(micro(Date.now()));
     const before = revisions();
-    const held = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes', '--retention', '31d');
+    const held = await cli('upgrade', '--env', 'dev', '--yes', '--retention', '31d');
     expect(held.exitCode).toBe(1);
     expect(held.stderr).toContain('another run holds the lock of environment dev: ci-job-77 on runner-3, running "monitor-stack upgrade --env dev", since 2026-11-22T10:00:00Z');
     expect(held.stderr).toContain('Nothing was changed.');
     expect(revisions()).toEqual(before);
 
     putLease(micro(Date.now() - 120_000));
-    const taken = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes', '--retention', '31d');
+    const taken = await cli('upgrade', '--env', 'dev', '--yes', '--retention', '31d');
     expect(taken.exitCode, taken.stderr).toBe(0);
     expect(taken.stderr).toMatch(/lock e2e-helm\d\/monitor-stack-dev was left by ci-job-77 on runner-3, .*; it expired \d+s ago and is taken over/);
     expect(retention()).toBe('31d');
@@ -394,7 +409,7 @@ describe.runIf(e2e).each([
 
   it('two upgrades at once: one applies, the other changes nothing and says why', async () => {
     const before = Number(revisions().prometheus);
-    const runs = await Promise.all([1, 2].map(() => cli('upgrade', '--env', 'dev', '--no-wait', '--yes')));
+    const runs = await Promise.all([1, 2].map(() => cli('upgrade', '--env', 'dev', '--yes')));
     expect(Number(revisions().prometheus)).toBe(before + 1);
     expect(retention()).toBe('30d');
     const applied = runs.filter((r) => r.exitCode === 0 && /upgraded/.test(r.stdout));
@@ -416,7 +431,7 @@ describe.runIf(e2e).each([
     const valuesNow = () => Object.fromEntries(['prometheus', 'grafana', 'promtail'].map((r) => [r, values(r)]));
     const before = valuesNow();
     const loki = 'http://loki-e2e.logging/loki/api/v1/push';
-    const up = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes', '--retention', '40d', '--loki-url', loki);
+    const up = await cli('upgrade', '--env', 'dev', '--yes', '--retention', '40d', '--loki-url', loki);
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stdout.match(/ upgraded /g)).toHaveLength(3);
     const changed = valuesNow();
@@ -466,19 +481,22 @@ describe.runIf(e2e).each([
       detached: true,
       stdio: 'ignore',
     });
-    const until = Date.now() + 60_000;
-    while (!releases().some((r) => r.name === 'prometheus' && r.status === 'pending-upgrade') && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
-    killTree(killed.pid!); // monitor-stack and its helm (its own process group), as a CI runner's pod killed
-    const pending = releases().find((r) => r.name === 'prometheus')!;
+    // The new pod cannot be scheduled, so helm waits (pending-upgrade) until the kill.
+    const pending = await whileUnschedulable(async () => {
+      const until = Date.now() + 60_000;
+      while (!releases().some((r) => r.name === 'prometheus' && r.status === 'pending-upgrade') && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+      killTree(killed.pid!); // monitor-stack and its helm (its own process group), as a CI runner's pod killed
+      return releases().find((r) => r.name === 'prometheus')!;
+    });
     expect(pending.status).toBe('pending-upgrade');
 
-    const refused = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes');
+    const refused = await cli('upgrade', '--env', 'dev', '--yes');
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(new RegExp(`release prometheus is pending-upgrade at revision ${pending.revision} since \\d+s, left by an upgrade that did not finish \\(its last deployed revision is ${Number(pending.revision) - 1}\\)`));
     expect(refused.stderr).toContain('monitor-stack upgrade --env dev --recover');
 
     // The killed run's Lease is still there: it expires 30 s after its last renewal.
-    const recovered = await cli('upgrade', '--env', 'dev', '--no-wait', '--yes', '--recover', '--lock-timeout', '60s');
+    const recovered = await cli('upgrade', '--env', 'dev', '--yes', '--recover', '--lock-timeout', '60s');
     expect(recovered.exitCode, recovered.stderr).toBe(0);
     expect(recovered.stderr).toContain(`prometheus: recovered from pending-upgrade: rolled back to revision ${Number(pending.revision) - 1}`);
     expect(releases().find((r) => r.name === 'prometheus')!.status).toBe('deployed');
@@ -496,7 +514,7 @@ describe.runIf(e2e).each([
   const interruptedUpgrade = async (signals: NodeJS.Signals[]) => {
     const slow = join(dir, 'slow-helm');
     writeFileSync(slow, `#!/bin/sh\ncase "$*" in *--dry-run*) ;; upgrade*) sleep 3 ;; esac\nexec '${cliEnv.MONITOR_STACK_HELM}' "$@"\n`, { mode: 0o755 });
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'monitor-stack.js'), 'upgrade', '--env', 'dev', '--no-wait', '--yes', '--parallel', '1', '--retention', '41d', '--loki-url', 'http://loki-other.example/loki/api/v1/push'], {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'monitor-stack.js'), 'upgrade', '--env', 'dev', '--yes', '--parallel', '1', '--retention', '41d', '--loki-url', 'http://loki-other.example/loki/api/v1/push'], {
       cwd: dir,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...cliEnv, MONITOR_STACK_HELM: slow },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -585,7 +603,7 @@ describe.runIf(e2e).each([
 
     const up = await cli('uninstall', '--env', 'dev', '--yes');
     expect(up.exitCode, up.stderr).toBe(0);
-    expect(up.stderr).toMatch(/Kept: PersistentVolumeClaim prometheus-server \(\d+Gi, Pending\); PersistentVolumeClaim storage-prometheus-alertmanager-0 \(\d+Gi, Pending\); Secret prometheus-alertmanager-receivers; Secret grafana-admin-credentials/);
+    expect(up.stderr).toMatch(/Kept: PersistentVolumeClaim prometheus-server \(\d+Gi, Bound\); PersistentVolumeClaim storage-prometheus-alertmanager-0 \(\d+Gi, Bound\); Secret prometheus-alertmanager-receivers; Secret grafana-admin-credentials/);
     expect(up.stdout).toMatch(/prometheus\s+prometheus\s+29\.27\.0\s+-\s+not installed\s+uninstalled/);
     expect(releases()).toEqual([]);
     expect(pvcs()).toEqual(dataBefore.pvcs); // the server's PVC by its keep annotation, the StatefulSet's by helm never owning it

@@ -1,6 +1,6 @@
 /** The pure manifest core: parsing, resource diff, drift, quantities, Secret masking. */
 import { describe, expect, it } from 'vitest';
-import { asStoredSecret, changedPaths, diffManifests, diffResources, splitDocuments, driftOf, maskSecretPair, parseManifest, parseQuantity, resourceKey } from '../../src/core/manifest.js';
+import { alreadyLive, asStoredSecret, changedPaths, diffManifests, diffResources, splitDocuments, driftOf, maskSecretPair, parseManifest, parseQuantity, resourceKey } from '../../src/core/manifest.js';
 
 const manifest = `---
 # Source: chart/templates/cm.yaml
@@ -139,5 +139,19 @@ describe('diffManifests', () => {
     expect(diffManifests(manifest, after, 'ns').map((c) => c.change).sort()).toEqual(['added', 'changed', 'removed']);
     // Reformatted but equal objects are no change.
     expect(diffManifests('a: 1\nkind: ConfigMap\nmetadata: {name: x}\n', 'kind: ConfigMap\nmetadata:\n  name: x\na: 1\n', 'ns')).toEqual([]);
+  });
+});
+
+describe('alreadyLive', () => {
+  const pvc = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'g' }, spec });
+  const live = { ...pvc({ accessModes: ['ReadWriteOnce'], volumeName: 'pv-1', resources: { requests: { storage: '10Gi' } } }), status: { phase: 'Bound' } };
+  it('a looked-up volumeName the bound claim already has is no change', () => {
+    expect(alreadyLive({ change: 'changed', before: pvc({ accessModes: ['ReadWriteOnce'] }), after: pvc({ accessModes: ['ReadWriteOnce'], volumeName: 'pv-1' }) }, live)).toBe(true);
+  });
+  it('a value the cluster does not have, a dropped field, or no live object is a change', () => {
+    expect(alreadyLive({ change: 'changed', before: pvc({}), after: pvc({ volumeName: 'pv-2' }) }, live)).toBe(false);
+    expect(alreadyLive({ change: 'changed', before: pvc({ volumeName: 'pv-1', storageClassName: 'x' }), after: pvc({ volumeName: 'pv-1' }) }, live)).toBe(false);
+    expect(alreadyLive({ change: 'changed', before: pvc({}), after: pvc({ volumeName: 'pv-1' }) }, null)).toBe(false);
+    expect(alreadyLive({ change: 'added', after: pvc({ volumeName: 'pv-1' }) }, live)).toBe(false);
   });
 });
