@@ -48,6 +48,10 @@ export function renderGrafanaValues(s: Settings): Record<string, unknown> {
       size: s.grafana.storageSize,
       // grafana 12.11.1 templates/pvc.yaml (`# annotations: {}` in values.yaml): kept by helm uninstall.
       ...(s.grafana.persistence ? { annotations: { ...KEEP_ON_UNINSTALL } } : {}),
+      // grafana 12.11.1 (`lookupVolumeName: true` by default) writes a bound claim's volumeName,
+      // looked up at render time, into the manifest: then rolling back to the install revision
+      // (rendered before binding) makes Helm 3 patch it away, which the API forbids.
+      ...(s.grafana.persistence ? { lookupVolumeName: false } : {}),
       ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
     },
     ...(s.highAvailability.podDisruptionBudget && s.grafana.replicas > 1 ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
