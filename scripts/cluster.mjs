@@ -293,6 +293,9 @@ export async function up() {
       '--leader-elect=false',
       `--service-account-private-key-file=${join(dir, 'sa.key')}`,
       '--use-service-account-credentials=false',
+      // kwok's nodes report Ready by a heartbeat every 20 s; on a loaded machine a late one would let
+      // the node lifecycle controller taint them unreachable and evict every pod. They never fail.
+      '--node-monitor-grace-period=10m',
       '--v=1',
     ],
     cmLog,
