@@ -25,7 +25,7 @@ import { runOptions } from './run-options.js';
 export async function runUninstall(ctx: CommandContext): Promise<void> {
   const o = ctx.options;
   const env = o.env as string;
-  const { lockTimeout, historyMax } = runOptions(o);
+  const { timeout, lockTimeout, historyMax } = runOptions(o);
   const deleteData = Boolean(o.deleteData);
   const confirm = o.confirmNamespace as string | undefined;
   const loaded = loadStack(ctx);
@@ -82,7 +82,7 @@ export async function runUninstall(ctx: CommandContext): Promise<void> {
     for (const r of [...present].reverse()) {
       if (interrupts.signal) break;
       const before = installed[r.release]!;
-      const res = await helm.runner.run(helm.uninstallArgs(r.release, ns));
+      const res = await helm.runner.run(helm.uninstallArgs(r.release, ns, timeout));
       const now = (await kube.readReleases(ns, [r.release]))[r.release];
       const result = now ? `NOT uninstalled: ${res.exitCode === 0 ? `still ${now.head.latest.status}` : lastLines(res.stderr || res.stdout)}` : 'uninstalled';
       if (now) left.push(`helm uninstall ${r.release} --namespace ${ns}${settings.kubeContext ? ` --kube-context ${kube.context}` : ''}`);

@@ -186,8 +186,12 @@ export class HelmClient {
     return serverSide ? ['--server-side=true', '--force-conflicts'] : ['--server-side=false'];
   }
 
-  uninstallArgs(release: string, namespace: string): string[] {
-    return ['uninstall', release, ...this.scoped(namespace)];
+  /**
+   * `helm uninstall`; `timeout` (e.g. `10m`) bounds each Kubernetes operation it waits for, such as
+   * a hook Job (`--timeout`, Helm 3 and 4).
+   */
+  uninstallArgs(release: string, namespace: string, timeout?: string): string[] {
+    return ['uninstall', release, ...this.scoped(namespace), ...(timeout ? ['--timeout', timeout] : [])];
   }
 
   /**

@@ -95,6 +95,7 @@ describe('other argv', () => {
     expect(helm.rollbackArgs('grafana', 3, 'monitoring', '5m', false)).toEqual(['rollback', 'grafana', '3', '--namespace', 'monitoring', '--timeout', '5m', '--server-side=false']);
     expect((await client('v3.18.0')).helm.rollbackArgs('grafana', 3, 'monitoring', '5m')).not.toContain('--force-conflicts');
     expect(helm.uninstallArgs('grafana', 'monitoring')).toEqual(['uninstall', 'grafana', '--namespace', 'monitoring']);
+    expect(helm.uninstallArgs('grafana', 'monitoring', '90s')).toEqual(['uninstall', 'grafana', '--namespace', 'monitoring', '--timeout', '90s']);
   });
   it('a failing call becomes an OperationError with helm\'s message', async () => {
     const runner = new RecordingRunner('helm', (a) => (a[0] === 'version' ? ok('v4.1.4') : { exitCode: 1, stdout: '', stderr: 'some noise\nError: Kubernetes cluster unreachable: connection refused\n' }));
