@@ -6,7 +6,8 @@
 //   - `upgrade` with every release changed vs the script (aim ≤ 0.6x, from parallel releases);
 //   - `rollback` of the whole stack vs one release's `helm upgrade` (aim ≤ 1x).
 // Prints medians and ratios; asserts nothing. Needs Go for the control plane (skipped without it).
-// Pods run on kwok's fake nodes and become Ready, so both sides wait for readiness (--wait).
+// Pods run on kwok's fake nodes and become Ready (5 s after scheduling by default), so both sides
+// wait for readiness (--wait).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,9 @@ import { ensureTools } from './tools.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'monitor-stack.js');
 const runs = Number(process.env.BENCH_CLUSTER_RUNS ?? 3);
+// Seconds kwok takes to make a scheduled pod Ready: real containers take seconds to start and pass
+// their readiness probe; 0 makes readiness instant and leaves only the processes' own time.
+const readySeconds = Number(process.env.BENCH_POD_READY_SECONDS ?? 5);
 
 try {
   cluster.build();
@@ -48,7 +52,7 @@ const timed = (fn) => {
 };
 
 try {
-  const state = await cluster.up();
+  const state = await cluster.up({ podReadyDelayMs: readySeconds * 1000 });
   execFileSync('mkdir', ['-p', repoDir]);
   // The real upstream charts when they sit beside the repository (../shared), else the fixture charts.
   const real = process.env.MONITOR_STACK_REAL_CHARTS ?? join(ROOT, '..', 'shared', 'upstream-charts', 'packages');
@@ -63,7 +67,7 @@ try {
   });
   const repoUrl = `http://127.0.0.1:${port}`;
   execFileSync(tools.helm4, ['repo', 'index', repoDir, '--url', repoUrl], { stdio: 'ignore' });
-  console.log(`\nupgrade of 3 releases from 1 repository vs a script of helm upgrade --install x3 (median of ${runs} alternating runs, both waiting for readiness), ${chartsUsed}`);
+  console.log(`\nupgrade of 3 releases from 1 repository vs a script of helm upgrade --install x3 (median of ${runs} alternating runs, both waiting for readiness; pods become Ready ${readySeconds} s after they are scheduled, BENCH_POD_READY_SECONDS), ${chartsUsed}`);
 
   for (const helmName of ['helm3', 'helm4']) {
     const dir = join(work, helmName);

@@ -12,6 +12,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot, ensureTools } from './tools.mjs';
 
@@ -183,21 +184,53 @@ async function waitFor(what, check, seconds, logFile) {
 const alive = (pid) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  // A process whose parent is gone and that nothing reaped yet stays a zombie: dead all the same.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
 };
 
-/** Starts (or reuses) the control plane. Returns `{ kubeconfig, server }`. */
-export async function up() {
+/**
+ * The pod annotation that keeps a pod on a kwok node from becoming Ready (kwok's pod-ready stage
+ * skips it): a pod that never passes its readiness probe, for a test whose `--wait` must fail.
+ */
+export const NEVER_READY_ANNOTATION = 'monitor-stack.io/e2e-never-ready';
+
+/**
+ * kwok's stages with the pod-ready stage skipping pods annotated {@link NEVER_READY_ANNOTATION},
+ * and, when `readyDelayMs` > 0, making a pod Ready that long after it was scheduled (as a
+ * container that takes time to start).
+ */
+function stagesWithNeverReady(text, readyDelayMs = 0) {
+  const docs = parseAllDocuments(text).map((d) => d.toJS());
+  const ready = docs.find((d) => d?.kind === 'Stage' && d.metadata?.name === 'pod-ready');
+  if (!ready) throw new Error('kwok stages: no pod-ready stage');
+  ready.spec.selector.matchExpressions.push({ key: `.metadata.annotations["${NEVER_READY_ANNOTATION}"]`, operator: 'DoesNotExist' });
+  if (readyDelayMs > 0) ready.spec.delay = { durationMilliseconds: readyDelayMs };
+  return docs.map((d) => stringify(d)).join('---\n');
+}
+
+/**
+ * Starts (or reuses) a control plane in `dir` (default $MONITOR_STACK_CLUSTER_DIR, else the cache).
+ * `minimal`: etcd and kube-apiserver only (a second cluster that tests check stays untouched).
+ * `context`: the name of the cluster, user and context in its kubeconfig (default e2e).
+ * `podReadyDelayMs`: how long kwok takes to make a scheduled pod Ready (default 0: at once).
+ * Returns `{ kubeconfig, server, token, pids }`.
+ */
+export async function up(opts = {}) {
   const bins = build();
-  const dir = stateDir();
+  const dir = opts.dir ?? stateDir();
+  const context = opts.context ?? 'e2e';
   const statePath = join(dir, 'state.json');
   if (existsSync(statePath)) {
     const state = JSON.parse(readFileSync(statePath, 'utf8'));
     if (state.pids.every(alive) && (await get(`${state.server}/readyz`, state.token)) === 200) return state;
-    await down();
+    await down(dir);
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
@@ -233,28 +266,25 @@ export async function up() {
     const r = await fetch(`http://127.0.0.1:${etcdClient}/health`).catch(() => null);
     return r?.ok ?? false;
   }, 60, etcdLog);
-  const apiPid = startDetached(
-    bins.apiserver,
-    [
-      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiPort}`,
-      `--cert-dir=${join(dir, 'certs')}`,
-      `--token-auth-file=${join(dir, 'tokens.csv')}`,
-      '--authorization-mode=RBAC',
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${join(dir, 'sa.pub')}`,
-      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-      '--service-cluster-ip-range=10.96.0.0/16',
-      '--allow-privileged=true',
-      '--enable-priority-and-fairness=false',
-      '--profiling=false',
-      '--v=1',
-    ],
-    apiLog,
-  );
-  const state = { pids: [etcdPid, apiPid], server, token, kubeconfig: join(dir, 'kubeconfig') };
+  const apiArgs = [
+    `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${apiPort}`,
+    `--cert-dir=${join(dir, 'certs')}`,
+    `--token-auth-file=${join(dir, 'tokens.csv')}`,
+    '--authorization-mode=RBAC',
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${join(dir, 'sa.pub')}`,
+    `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+    '--service-cluster-ip-range=10.96.0.0/16',
+    '--allow-privileged=true',
+    '--enable-priority-and-fairness=false',
+    '--profiling=false',
+    '--v=1',
+  ];
+  const apiPid = startDetached(bins.apiserver, apiArgs, apiLog);
+  const state = { pids: [etcdPid, apiPid], server, token, kubeconfig: join(dir, 'kubeconfig'), apiserver: { bin: bins.apiserver, args: apiArgs, log: apiLog } };
   writeFileSync(statePath, JSON.stringify(state));
   await waitFor('kube-apiserver', async () => (await get(`${server}/readyz`, token)) === 200, 120, apiLog);
   writeFileSync(
@@ -263,22 +293,23 @@ export async function up() {
       'apiVersion: v1',
       'kind: Config',
       'clusters:',
-      '- name: e2e',
+      `- name: ${context}`,
       '  cluster:',
       `    server: ${server}`,
       '    insecure-skip-tls-verify: true',
       'users:',
-      '- name: admin',
+      `- name: ${context}-admin`,
       '  user:',
       `    token: ${token}`,
       'contexts:',
-      '- name: e2e',
-      '  context: {cluster: e2e, user: admin}',
-      'current-context: e2e',
+      `- name: ${context}`,
+      `  context: {cluster: ${context}, user: ${context}-admin}`,
+      `current-context: ${context}`,
       '',
     ].join('\n'),
     { mode: 0o600 },
   );
+  if (opts.minimal) return state;
   const cmPort = await freePort();
   const cmLog = join(dir, 'kube-controller-manager.log');
   const cmPid = startDetached(
@@ -341,6 +372,8 @@ export async function up() {
     ),
   );
   const kwokLog = join(dir, 'kwok.log');
+  const kwokStages = join(dir, 'kwok-stages.yaml');
+  writeFileSync(kwokStages, stagesWithNeverReady(readFileSync(bins.kwokStages, 'utf8'), opts.podReadyDelayMs));
   state.pids.push(
     startDetached(
       bins.kwok,
@@ -350,7 +383,7 @@ export async function up() {
         '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
         '--cidr=10.0.0.0/16',
         '--node-ip=127.0.0.1',
-        `--config=${bins.kwokStages}`,
+        `--config=${kwokStages}`,
         `--server-address=127.0.0.1:${await freePort()}`,
       ],
       kwokLog,
@@ -374,9 +407,32 @@ function applyFixtures(kubeconfig) {
   k('wait', '--for=condition=Ready', '--timeout=60s', 'node', '--all');
 }
 
-/** Stops the control plane started by `up` and removes its state. */
-export async function down() {
-  const dir = stateDir();
+/**
+ * Kills the kube-apiserver of the control plane in `dir` (SIGKILL: a crash, not a drain) and
+ * waits until it is gone: the API is unreachable until {@link startApiServer}.
+ */
+export async function stopApiServer(dir = stateDir()) {
+  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
+  const pid = state.pids[1];
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {}
+  const until = Date.now() + 10_000;
+  while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Starts the kube-apiserver of `dir` again, as `up` did (same port, etcd and certificates), and waits until it is ready. */
+export async function startApiServer(dir = stateDir()) {
+  const statePath = join(dir, 'state.json');
+  const state = JSON.parse(readFileSync(statePath, 'utf8'));
+  if (alive(state.pids[1])) return;
+  state.pids[1] = startDetached(state.apiserver.bin, state.apiserver.args, state.apiserver.log);
+  writeFileSync(statePath, JSON.stringify(state));
+  await waitFor('kube-apiserver (restarted)', async () => (await get(`${state.server}/readyz`, state.token)) === 200, 120, state.apiserver.log);
+}
+
+/** Stops the control plane started by `up` in `dir` and removes its state. */
+export async function down(dir = stateDir()) {
   const statePath = join(dir, 'state.json');
   if (existsSync(statePath)) {
     const { pids } = JSON.parse(readFileSync(statePath, 'utf8'));

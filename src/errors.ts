@@ -41,3 +41,13 @@ export class CancelledError extends MonitorStackError {
     super(message, 130);
   }
 }
+
+/**
+ * An API client error in one line, without the request URL: `the Kubernetes API did not answer
+ * (connect ECONNREFUSED 127.0.0.1:6443)` for a network failure (@kubernetes/client-node 1.4 says
+ * `request to URL failed, reason: …`), else the error's first line.
+ */
+export function apiFailure(err: Error): string {
+  const reason = /reason: (.+)$/m.exec(err.message)?.[1];
+  return reason ? `the Kubernetes API did not answer (${reason})` : err.message.split('\n')[0]!;
+}

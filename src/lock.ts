@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { describeHolder, describeRunner, HOLDER_ANNOTATION, LEASE_DURATION_SECONDS, LEASE_RENEW_SECONDS, leaseName, leaseState, type LockHolder } from './core/lock.js';
-import { OperationError } from './errors.js';
+import { apiFailure, OperationError } from './errors.js';
 import type { HelmClient } from './helm/client.js';
 import { watchInterrupts, type Interrupts } from './interrupt.js';
 import type { KubeClient } from './kube/client.js';
@@ -101,7 +101,8 @@ export async function withLock<T>(
   try {
     return await fn(lock, interrupts);
   } finally {
-    await lock.release();
+    // A run that lost the API keeps its own outcome: the Lease expires by itself.
+    await lock.release().catch((err: Error) => c.ui.warn(`the lock ${namespace}/${leaseName(environment)} could not be released (${apiFailure(err)}): it expires ${LEASE_DURATION_SECONDS}s after its last renewal, then the next run takes it over.`));
     interrupts.dispose();
   }
 }

@@ -14,8 +14,10 @@ import { loadSettings } from './config/index.js';
 import type { Settings } from './config/schema.js';
 import { deepEqual, diffManifests, parseManifest, resourceKey } from './core/manifest.js';
 import { releaseStateRisk } from './core/risks.js';
+import { describeUnfinished, type StackRevision } from './core/history.js';
+import { findUnfinishedRun } from './history.js';
 import { applyServerSide, planStack, secretDigest, type LiveState, type PlannedSecret, type ReleaseChange, type StackPlan } from './core/stack-plan.js';
-import { OperationError, UsageError, type MonitorStackError } from './errors.js';
+import { apiFailure, OperationError, UsageError, type MonitorStackError } from './errors.js';
 import { InterruptedError, type StopSignal } from './interrupt.js';
 import { writeFileAtomic } from './fsutil.js';
 import { chartReference, lastLines, repositoryName, type HelmClient } from './helm/client.js';
@@ -153,7 +155,7 @@ export async function recoverReleases(s: Cluster, stuck: StuckRelease[], timeout
       const target = await kube.readReleaseRevision(ns, r.release, r.lastDeployed);
       res = await helm.runner.run(helm.rollbackArgs(r.release, r.lastDeployed, ns, timeout, target?.applyMethod === 'ssa'));
     }
-    else res = await helm.runner.run(helm.uninstallArgs(r.release, ns));
+    else res = await helm.runner.run(helm.uninstallArgs(r.release, ns, timeout));
     const now = (await kube.readReleases(ns, [r.release]))[r.release];
     const ok = r.lastDeployed ? res.exitCode === 0 && now?.head.latest.status === 'deployed' : !now;
     const result = ok
@@ -163,6 +165,25 @@ export async function recoverReleases(s: Cluster, stuck: StuckRelease[], timeout
       : `NOT recovered: ${res.exitCode === 0 ? `still ${now?.head.latest.status ?? 'gone'}` : lastLines(res.stderr || res.stdout)}`;
     ui.check({ group: 'recover', ok, message: `${r.release}: ${result}` });
     out.push({ release: r.release, chart: r.chart, version: r.version, revision: now?.head.latest.revision ?? null, status: now?.head.latest.status ?? 'not installed', result, elapsed: 0, ok });
+  }
+  return out;
+}
+
+/**
+ * `upgrade --recover` of an unfinished run (history.ts findUnfinishedRun): every release it was to
+ * change is put back at the revision the run started from (rolled back, or uninstalled when the
+ * run installed it; PVCs stay), each read back and reported as it is.
+ * @returns per release what was done; `ok: false` when it is not back.
+ */
+export async function recoverUnfinishedRun(s: Cluster, run: StackRevision, timeout: string): Promise<(ReleaseOutcome & { ok: boolean; before: number | null })[]> {
+  const out: (ReleaseOutcome & { ok: boolean; before: number | null })[] = [];
+  for (const r of [...run.releases].reverse()) {
+    if (r.result === 'unchanged: skipped') continue;
+    const target: UndoTarget = { release: r.release, namespace: s.settings.namespace, chart: r.chart, version: r.version, installed: r.before === null ? null : { revision: r.before, status: 'deployed' } };
+    const { outcome, command } = await undoRelease(s, target, timeout).catch((err: Error) => unreachable(s, target, err));
+    const result = outcome.result === 'unchanged by this run' ? `unchanged by stack revision ${run.revision}` : outcome.result;
+    s.ui.check({ group: 'recover', ok: !command, message: `${r.release}: ${result}` });
+    out.push({ ...outcome, result, ok: !command, before: r.before });
   }
   return out;
 }
@@ -229,6 +250,16 @@ export async function computePlan(s: Session): Promise<StackPlan> {
     const age = r?.record.lastDeployed ? (Date.now() - Date.parse(r.record.lastDeployed)) / 1000 : undefined;
     const risk = r && r.head.latest.status.startsWith('pending-') ? releaseStateRisk(p.release, p.namespace, r.head.latest.status, r.head.latest.revision, r.head.lastDeployed, age, settings.environment) : undefined;
     if (risk) results.push({ group: 'releases', ok: false, message: risk.message, hints: [`Fix: ${risk.fix}`] });
+  }
+  const unfinished = namespaceExists ? await findUnfinishedRun(kube, settings.namespace, settings.environment) : undefined;
+  if (unfinished) {
+    const now = Object.fromEntries(unfinished.releases.map((r) => [r.release, installed[r.release]?.head.latest.revision ?? null]));
+    results.push({
+      group: 'releases',
+      ok: false,
+      message: `stack revision ${unfinished.revision} (${unfinished.kind} by ${unfinished.who} on ${unfinished.host}, started ${unfinished.time}) did not finish: its run ended without recording an outcome, so it may be half-applied`,
+      hints: [...describeUnfinished(unfinished, now).map((l) => `  ${l}`), `Fix: monitor-stack upgrade --env ${settings.environment} --recover puts back what that run changed, then upgrades`],
+    });
   }
   for (const r of results) ui.check(r);
   const failed = results.filter((r) => !r.ok);
@@ -339,11 +370,14 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
   const { kube, helm, ui, settings } = s;
   ui.heading('Applying');
   const restores: (() => Promise<void>)[] = [];
+  /** The generated Grafana admin Secret, when this run created it. */
+  let createdAdminSecret: string | undefined;
   for (const sec of plan.secrets) {
     if (sec.action === 'unchanged') continue;
     if (sec.kind === 'generated') {
       const password = randomBytes(18).toString('base64url');
       const what = await kube.writeSecret(plan.namespace, sec.name, { [GRAFANA_ADMIN_KEYS.user]: 'admin', [GRAFANA_ADMIN_KEYS.password]: password }, true);
+      if (what === 'created') createdAdminSecret = sec.name;
       ui.line(
         what === 'created'
           ? `Secret ${sec.name} created with a generated Grafana admin password (read it: kubectl -n ${plan.namespace} get secret ${sec.name} -o jsonpath='{.data.admin-password}' | base64 -d)`
@@ -413,7 +447,7 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
   ui.heading(failure ? 'Undoing this run' : `Undoing this run (${signal})`);
   const unfinished: string[] = [];
   for (const r of [...touched].reverse()) {
-    const result = await undoRelease(s, r, o.timeout);
+    const result = await undoRelease(s, r, o.timeout).catch((err: Error) => unreachable(s, r, err));
     const gone = deleted.get(r.release);
     if (gone && result.outcome.result === 'unchanged by this run' && r.installed) {
       // Deleted for --allow-recreate, then the run stopped before helm created it again.
@@ -432,12 +466,25 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
       unfinished.push(`restore the receiver Secret by hand (${(err as Error).message})`);
     }
   }
+  const adminKept = Boolean(createdAdminSecret) && touched.some((r) => r.chart === 'grafana');
+  if (createdAdminSecret) {
+    // Grafana writes the admin password into its database (on its kept volume) when it first starts.
+    if (adminKept) ui.line(`Secret ${createdAdminSecret} kept: this run created it and started Grafana with it, and Grafana keeps that password once started`);
+    else {
+      try {
+        await kube.deleteSecret(plan.namespace, createdAdminSecret);
+        ui.line(`Secret ${createdAdminSecret} removed (this run created it)`);
+      } catch (err) {
+        unfinished.push(`kubectl delete secret ${createdAdminSecret} --namespace ${plan.namespace}{ctx}   # this run created it (${(err as Error).message.split('\n')[0]})`);
+      }
+    }
+  }
   for (const r of todo) if (!outcomes.has(r.release)) outcomes.set(r.release, { release: r.release, chart: r.chart, version: r.version, revision: r.installed?.revision ?? null, status: r.installed?.status ?? 'not installed', result: 'not started', elapsed: 0 });
   const ctxFlag = settings.kubeContext ? ` --kube-context ${kube.context}` : '';
   const hints = [
     unfinished.length
       ? `The run could NOT be fully undone. To finish by hand:${unfinished.map((c) => `\n    ${c.replace('{ctx}', ctxFlag)}`).join('')}`
-      : 'Every release this run touched is back at the revision it had before (see the table), and the receiver Secret is as it was.',
+      : `Every release this run touched is back at the revision it had before (see the table), and the Secrets it wrote are as they were${adminKept ? ` but ${createdAdminSecret}, kept as said above` : ''}.`,
   ];
   const rows = plan.releases.map((r) => outcomes.get(r.release)!);
   if (!failure) {
@@ -459,19 +506,32 @@ export interface ApplyResult {
   undone?: boolean;
 }
 
+/** When undoing could not even read the cluster (the API server went away): what is known, and the command that finishes it. */
+function unreachable(s: Cluster, r: UndoTarget, err: Error): { outcome: ReleaseOutcome; command: string } {
+  return {
+    outcome: { release: r.release, chart: r.chart, version: r.version, elapsed: 0, revision: null, status: 'unknown', result: `NOT undone, state unknown: ${apiFailure(err)}` },
+    command: r.installed
+      ? `helm rollback ${r.release} ${r.installed.status === 'deployed' ? r.installed.revision : (r.installed.lastDeployed ?? r.installed.revision)} --namespace ${r.namespace}{ctx}   # or: monitor-stack upgrade --env ${s.settings.environment} --recover`
+      : `helm uninstall ${r.release} --namespace ${r.namespace}{ctx}   # or: monitor-stack upgrade --env ${s.settings.environment} --recover`,
+  };
+}
+
+/** A release to put back: its state before the run (absent: the run installed it). */
+export type UndoTarget = Pick<ReleaseChange, 'release' | 'namespace' | 'chart' | 'version'> & { installed: { revision: number; status: string; lastDeployed?: number } | null };
+
 /**
  * Puts one release back as it was before the run, judging from what the cluster holds now (helm's
  * own rollback-on-failure may already have done it), and reads the result back.
  * @returns the outcome, and when undoing failed, the helm command that would finish it ({ctx} marks the kube-context flag).
  */
-async function undoRelease(s: Session, r: ReleaseChange, timeout: string): Promise<{ outcome: ReleaseOutcome; command?: string }> {
+export async function undoRelease(s: Cluster, r: UndoTarget, timeout: string): Promise<{ outcome: ReleaseOutcome; command?: string }> {
   const { kube, helm } = s;
   const ns = r.namespace;
   const base = { release: r.release, chart: r.chart, version: r.version, elapsed: 0 };
   const now = (await kube.readReleases(ns, [r.release]))[r.release];
   if (!r.installed) {
     if (!now) return { outcome: { ...base, revision: null, status: 'not installed', result: 'not installed (helm removed the failed install)' } };
-    const u = await helm.runner.run(helm.uninstallArgs(r.release, ns));
+    const u = await helm.runner.run(helm.uninstallArgs(r.release, ns, timeout));
     const after = (await kube.readReleases(ns, [r.release]))[r.release];
     if (!after) return { outcome: { ...base, revision: null, status: 'not installed', result: 'uninstalled (this run installed it)' } };
     return {

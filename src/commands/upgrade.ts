@@ -22,11 +22,11 @@ import { blockingRisks, planHasChanges } from '../core/stack-plan.js';
 import { OperationError, UsageError } from '../errors.js';
 import { withPrivateTempDir, writeFileAtomic } from '../fsutil.js';
 import { planText } from '../present.js';
-import { recordRun } from '../history.js';
+import { beginRun, findUnfinishedRun, recordRun, replaceStackRevision } from '../history.js';
 import { InterruptedError } from '../interrupt.js';
 import { withLock } from '../lock.js';
 import { settingsHash } from '../plan.js';
-import { applyMethodNotes, applyPlan, computePlan, findStuckReleases, openSession, printOutcomes, recoverReleases, releasesMoved, restartRendering, type Session } from '../stack.js';
+import { applyMethodNotes, applyPlan, computePlan, findStuckReleases, openSession, printOutcomes, recoverReleases, recoverUnfinishedRun, releasesMoved, restartRendering, type Session } from '../stack.js';
 import { approve } from '../ui.js';
 import { parseCount } from '../validate.js';
 import { runOptions } from './run-options.js';
@@ -47,21 +47,37 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
     const { ui } = s;
     if (o.recover) {
       const stuck = await findStuckReleases(s);
-      if (!stuck.length) ui.line('--recover: no release is pending; nothing to recover.');
+      // Its run may still hold the Lease (it died less than 30 s ago): the lock wait below decides.
+      const unfinished = await findUnfinishedRun(s.kube, s.settings.namespace, env, { evenIfHeld: true });
+      if (!stuck.length && !unfinished) ui.line('--recover: no release is pending and every recorded run finished; nothing to recover.');
       else {
         ui.heading('Recover');
         for (const r of stuck) ui.line(`${r.release}: ${r.status} at revision ${r.revision}; ${r.lastDeployed ? `helm rollback to revision ${r.lastDeployed}` : 'helm uninstall (it was never deployed; its PVCs stay: they carry helm.sh/resource-policy: keep)'}`);
-        await approve(o, `Recover ${stuck.map((r) => r.release).join(', ')}?`, 'the recovery above was not run');
+        if (unfinished) ui.line(`stack revision ${unfinished.revision} (${unfinished.kind} by ${unfinished.who}, started ${unfinished.time}) did not finish: ${unfinished.releases.filter((r) => r.result !== 'unchanged: skipped').map((r) => `${r.release} back to ${r.before === null ? 'not installed (helm uninstall; PVCs stay)' : `revision ${r.before}'s content`}`).join(', ')}`);
+        const what = [...stuck.map((r) => r.release), ...(unfinished ? [`stack revision ${unfinished.revision}`] : [])];
+        await approve(o, `Recover ${what.join(', ')}?`, 'the recovery above was not run');
         await withLock(s, s.settings.namespace, env, lockTimeout, async (lock) => {
           const results = await recoverReleases(s, stuck, timeout);
-          const failed = results.filter((r) => !r.ok);
-          await recordRun(s, s.settings.namespace, env, lock, {
+          // Read again under the lock: the run may have finished, or another recovery closed it.
+          const open = unfinished && (await findUnfinishedRun(s.kube, s.settings.namespace, env));
+          const undone = open ? await recoverUnfinishedRun(s, open, timeout) : [];
+          const failed = [...results, ...undone].filter((r) => !r.ok);
+          const releases = [
+            ...results.map((r) => ({ release: r.release, chart: r.chart, version: r.version, before: stuck.find((x) => x.release === r.release)!.revision, after: r.revision, status: r.status, result: r.result })),
+            ...undone.map((r) => ({ release: r.release, chart: r.chart, version: r.version, before: r.before, after: r.revision, status: r.status, result: r.result })),
+          ];
+          const recorded = await recordRun(s, s.settings.namespace, env, lock, {
             kind: 'recover',
             outcome: failed.length ? 'failed' : 'succeeded',
             settingsHash: settingsHash(s.settings),
-            releases: results.map((r) => ({ release: r.release, chart: r.chart, version: r.version, before: stuck.find((x) => x.release === r.release)!.revision, after: r.revision, status: r.status, result: r.result })),
+            releases,
             ...(failed.length ? { message: `${failed.length} release(s) not recovered` } : {}),
           }, historyMax);
+          if (open && !failed.length) {
+            const closed = { ...open, outcome: 'interrupted' as const, message: `${open.message ? `${open.message}; ` : ''}the run ended without recording an outcome; put back by stack revision ${recorded?.revision ?? '(not recorded)'} (recover)` };
+            await replaceStackRevision(s.kube, s.settings.namespace, env, closed);
+            ui.line(`stack revision ${open.revision} closed as interrupted`);
+          }
           if (failed.length) throw new OperationError(`--recover could not put back ${failed.map((r) => r.release).join(', ')}; nothing was upgraded.`, ['What is left is in the lines above; run monitor-stack history --env ' + env + ' --release <name> for helm\'s view.']);
         });
         restartRendering(s, tmp, parallel);
@@ -111,8 +127,11 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
       ui.line(`namespace ${plan.namespace} created`);
     }
     await withLock(s, s.settings.namespace, env, lockTimeout, async (lock, interrupts) => {
+      const open = await findUnfinishedRun(s.kube, plan.namespace, env);
+      if (open) throw new UsageError(`stack revision ${open.revision} (${open.kind} by ${open.who} on ${open.host}, started ${open.time}) did not finish: its run ended without recording an outcome; nothing was changed.`, [`Fix: monitor-stack upgrade --env ${env} --recover puts back what that run changed, then upgrades.`]);
       const moved = await releasesMoved(s, plan);
       if (moved.length) throw new UsageError('another run changed the stack since this plan was made; nothing was changed.', [...moved.map((m) => `- ${m}`), 'Fix: run upgrade again to plan from what is there now.']);
+      const begun = await beginRun(s, plan.namespace, env, lock, { kind: 'upgrade', settingsHash: plan.settingsHash, releases: plan.releases.map((r) => ({ release: r.release, chart: r.chart, version: r.version, before: r.installed?.revision ?? null, after: null, status: r.action === 'unchanged' ? r.installed!.status : 'planned', result: r.action === 'unchanged' ? 'unchanged: skipped' : r.action })) }, historyMax);
       const result = await applyPlan(s, plan, tmp, { wait: o.wait !== false, timeout, parallel, allowRecreate: Boolean(o.allowRecreate), serverSideApply: Boolean(o.serverSideApply), interrupts });
       printOutcomes(ui, result.outcomes);
       await recordRun(
@@ -136,6 +155,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
           ...(result.error ? { message: result.error.message } : {}),
         },
         historyMax,
+        begun,
       );
       if (result.error) throw result.error;
       if (result.interrupted) throw new InterruptedError(result.interrupted, `${result.interrupted} came after the last release had started; every release finished (see the table).`);

@@ -8,7 +8,12 @@
  * JSON under `data["revision.json"]`. No secret value is in it (digests are not kept either).
  */
 
-export type StackOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'interrupted';
+/**
+ * `running`: written when an upgrade starts applying and replaced when it ends; one still
+ * `running` after its run lost the lock (the process died, or the API server went away before it
+ * could write the outcome) is an unfinished run: {@link unfinishedRun}.
+ */
+export type StackOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'interrupted' | 'running';
 
 /** One release in a stack revision. */
 export interface StackRevisionRelease {
@@ -29,7 +34,7 @@ export interface StackRevision {
   /** 1, 2, … per environment. */
   revision: number;
   runId: string;
-  /** ISO 8601 time the run ended. */
+  /** ISO 8601 time the run ended (while `running`: the time it started applying). */
   time: string;
   /** The user, or the CI job. */
   who: string;
@@ -101,17 +106,48 @@ export function parseStackRevision(json: string | undefined): StackRevision | un
 /**
  * The stack revision `rollback` goes back to: `--to N`, else the newest one before the latest
  * that ended `succeeded` or `rolled-back` (a rolled-back run left its releases where they were).
- * A `failed` or `interrupted` revision is no known-good state and is refused.
+ * A `failed`, `interrupted` or `running` revision is no known-good state and is refused, and only
+ * an `upgrade` or `rollback` records the whole stack.
  * @returns the target, or a sentence saying why there is none.
  */
 export function rollbackTarget(history: StackRevision[], to?: number): StackRevision | string {
-  const good = (r: StackRevision) => r.outcome === 'succeeded' || r.outcome === 'rolled-back';
+  // A recover records only the releases it put back, an uninstall none: neither is a whole stack.
+  const whole = (r: StackRevision) => r.kind === 'upgrade' || r.kind === 'rollback';
+  const good = (r: StackRevision) => whole(r) && (r.outcome === 'succeeded' || r.outcome === 'rolled-back');
   if (to !== undefined) {
     const r = history.find((x) => x.revision === to);
     if (!r) return `stack revision ${to} is not recorded (recorded: ${history.map((x) => x.revision).join(', ') || 'none'}; upgrade --history-max sets how many are kept)`;
+    if (!whole(r)) return `stack revision ${to} is ${r.kind === 'recover' ? 'a recover: it records only the releases it put back' : 'an uninstall: it records no release'}, not a whole stack; give an upgrade or rollback revision`;
     if (!good(r)) return `stack revision ${to} ended ${r.outcome}: its releases are no known-good state to go back to`;
     return r;
   }
   const earlier = history.slice(0, -1).reverse().find(good);
   return earlier ?? `there is no earlier stack revision to go back to (recorded: ${history.map((x) => x.revision).join(', ') || 'none'})`;
+}
+
+/**
+ * The newest stack revision still `running` that no live run holds: its run ended without
+ * writing its outcome, so what it changed may be half-applied.
+ * @param holder the runId holding the environment's Lease now and whether that Lease is live
+ *   (core/lock.ts leaseState), or undefined when no one holds it.
+ * @returns the record, or undefined when every run finished or the one running still holds the lock.
+ */
+export function unfinishedRun(history: StackRevision[], holder: { runId: string | undefined; live: boolean } | undefined): StackRevision | undefined {
+  const latest = history.at(-1);
+  if (latest?.outcome !== 'running') return undefined;
+  if (holder?.live && holder.runId === latest.runId) return undefined;
+  return latest;
+}
+
+/**
+ * What an unfinished run left, per release it planned to change: `prometheus at revision 4 (the
+ * run started from 3)`. `now` holds each release's latest revision (null: not installed).
+ */
+export function describeUnfinished(run: StackRevision, now: Record<string, number | null>): string[] {
+  return run.releases.map((r) => {
+    const is = now[r.release] ?? null;
+    const was = r.before;
+    if (is === was) return `${r.release}: ${is === null ? 'not installed' : `at revision ${is}`}, as before the run`;
+    return `${r.release}: ${is === null ? 'not installed' : `at revision ${is}`} (the run started from ${was === null ? 'no release' : `revision ${was}`})`;
+  });
 }

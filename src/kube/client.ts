@@ -346,6 +346,11 @@ export class KubeClient {
     }
   }
 
+  /** Replaces the labels and data of an existing ConfigMap. @throws when it is absent or the API fails. */
+  async replaceConfigMap(namespace: string, name: string, labels: Record<string, string>, data: Record<string, string>): Promise<void> {
+    await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).replaceNamespacedConfigMap({ namespace, name, body: { metadata: { name, namespace, labels }, data } }), 'replace ConfigMap');
+  }
+
   /** Deletes a ConfigMap; absent is fine. */
   async deleteConfigMap(namespace: string, name: string): Promise<void> {
     try {

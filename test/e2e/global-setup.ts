@@ -1,5 +1,6 @@
 /**
- * e2e setup: a real control plane (etcd + kube-apiserver built from Go modules, scripts/cluster.mjs),
+ * e2e setup: a real control plane (etcd + kube-apiserver built from Go modules, scripts/cluster.mjs)
+ * and a second one (etcd and kube-apiserver only) that tests prove untouched,
  * real helm 3.18.0 and 4.1.4 binaries (scripts/tools.mjs), and two real chart repositories served
  * on 127.0.0.1: the fixture charts (test/fixtures/charts, packaged with `helm package`), and the
  * real upstream charts (../shared/upstream-charts/packages), each indexed with `helm repo index`.
@@ -20,6 +21,10 @@ export const REAL_CHARTS = process.env.MONITOR_STACK_REAL_CHARTS ?? join(ROOT, '
 
 export interface E2eEnv {
   kubeconfig: string;
+  /** The control plane's state folder (scripts/cluster.mjs stopApiServer and startApiServer take it). */
+  clusterDir: string;
+  /** A second control plane (etcd and kube-apiserver only), context `other`: what must stay untouched. */
+  otherKubeconfig: string;
   repoUrl: string;
   /** The real upstream charts served as a repository; null when their folder is absent. */
   realRepoUrl: string | null;
@@ -52,10 +57,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   const tempDirs: string[] = [];
+  let otherDir: string | undefined;
   const servers: Server[] = [];
   const cleanup = async () => {
     for (const server of servers) await new Promise<void>((resolve) => server.close(() => resolve()));
     await cluster.down();
+    if (otherDir) await cluster.down(otherDir);
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   };
   const tempDir = (prefix: string) => {
@@ -84,6 +91,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     process.env.MONITOR_STACK_CLUSTER_DIR = tempDir('monitor-stack-e2e-cluster-');
     const state = (await cluster.up()) as { kubeconfig: string };
+    otherDir = tempDir('monitor-stack-e2e-other-');
+    const other = await cluster.up({ dir: otherDir, minimal: true, context: 'other' });
 
     const repoDir = tempDir('monitor-stack-e2e-repo-');
     const charts = join(ROOT, 'test', 'fixtures', 'charts');
@@ -104,7 +113,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       process.stderr.write(`\n${realChartsSkip}\n\n`);
     }
 
-    project.provide('e2e', { kubeconfig: state.kubeconfig, repoUrl, realRepoUrl, ...tools });
+    project.provide('e2e', { kubeconfig: state.kubeconfig, clusterDir: process.env.MONITOR_STACK_CLUSTER_DIR!, otherKubeconfig: other.kubeconfig, repoUrl, realRepoUrl, ...tools });
     project.provide('e2eSkip', '');
     project.provide('realChartsSkip', realChartsSkip);
   } catch (err) {

@@ -1,0 +1,13 @@
+/** API client errors said in one line, without the request URL. */
+import { describe, expect, it } from 'vitest';
+import { apiFailure } from '../../src/errors.js';
+
+describe('apiFailure', () => {
+  it('keeps the network reason of @kubernetes/client-node 1.4 and drops the URL', () => {
+    const err = new Error('request to https://127.0.0.1:45195/api/v1/namespaces/x/secrets?labelSelector=owner%3Dhelm failed, reason: connect ECONNREFUSED 127.0.0.1:45195');
+    expect(apiFailure(err)).toBe('the Kubernetes API did not answer (connect ECONNREFUSED 127.0.0.1:45195)');
+  });
+  it('else the first line', () => {
+    expect(apiFailure(new Error('list ConfigMaps: no answer from the Kubernetes API within 30s.\nmore'))).toBe('list ConfigMaps: no answer from the Kubernetes API within 30s.');
+  });
+});
