@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { isolatedEnv, ROOT, runCli } from '../support/run.js';
+import { isolatedEnv, oneRepositoryConfig, ROOT, runCli } from '../support/run.js';
 
 const e2e = inject('e2e');
 const skip = inject('realChartsSkip');
@@ -80,20 +80,16 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('failures, re
       { mode: 0o755 },
     );
     cliEnv = { ...isolatedEnv(dir, kubeconfig), MONITOR_STACK_HELM: wrapper, TMPDIR: tmp, SLACK_URL: slackUrl };
-    const source = { source: env.realRepoUrl! };
     writeFileSync(
       join(dir, 'monitor-stack.yaml'),
-      stringify({
-        charts: { prometheus: source, grafana: source, promtail: source },
-        environments: {
-          fail: {
-            namespace: ns,
-            kubeContext: 'e2e',
-            preset: 'standard',
-            storageClass: 'standard',
-            charts: { prometheus: { release: rel.prometheus }, grafana: { release: rel.grafana }, promtail: { release: rel.promtail } },
-            alertmanager: { receivers: [{ name: 'slack', type: 'slack', webhookUrl: 'env:SLACK_URL', channel: '#alerts' }] },
-          },
+      oneRepositoryConfig(env.realRepoUrl!, {
+        fail: {
+          namespace: ns,
+          kubeContext: 'e2e',
+          preset: 'standard',
+          storageClass: 'standard',
+          charts: { prometheus: { release: rel.prometheus }, grafana: { release: rel.grafana }, promtail: { release: rel.promtail } },
+          alertmanager: { receivers: [{ name: 'slack', type: 'slack', webhookUrl: 'env:SLACK_URL', channel: '#alerts' }] },
         },
       }),
     );

@@ -11,9 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { isolatedEnv, runCli } from '../support/run.js';
+import { isolatedEnv, oneRepositoryConfig, runCli } from '../support/run.js';
 
 const e2e = inject('e2e');
 const skip = inject('realChartsSkip');
@@ -37,23 +36,19 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
       MONITOR_STACK_HELM: env[helmName],
       SLACK_URL: 'https://hooks.example.invalid/real-charts',
     };
-    const source = { source: env.realRepoUrl! };
     writeFileSync(
       join(dir, 'monitor-stack.yaml'),
-      stringify({
-        charts: { prometheus: source, grafana: source, promtail: source },
-        environments: {
-          standard: {
-            namespace: namespaces.standard,
-            preset: 'standard',
-            storageClass: 'standard',
-            charts: names(h),
-            ingress: { className: 'nginx', hosts: { grafana: `grafana.${h}.example.com`, prometheus: `prometheus.${h}.example.com`, alertmanager: `alertmanager.${h}.example.com` } },
-            tls: { clusterIssuer: 'letsencrypt-staging' },
-            alertmanager: { receivers: [{ name: 'slack', type: 'slack', webhookUrl: 'env:SLACK_URL', channel: '#alerts' }] },
-          },
-          ha: { namespace: namespaces.ha, preset: 'ha', charts: names(`ha-${h}`) },
+      oneRepositoryConfig(env.realRepoUrl!, {
+        standard: {
+          namespace: namespaces.standard,
+          preset: 'standard',
+          storageClass: 'standard',
+          charts: names(h),
+          ingress: { className: 'nginx', hosts: { grafana: `grafana.${h}.example.com`, prometheus: `prometheus.${h}.example.com`, alertmanager: `alertmanager.${h}.example.com` } },
+          tls: { clusterIssuer: 'letsencrypt-staging' },
+          alertmanager: { receivers: [{ name: 'slack', type: 'slack', webhookUrl: 'env:SLACK_URL', channel: '#alerts' }] },
         },
+        ha: { namespace: namespaces.ha, preset: 'ha', charts: names(`ha-${h}`) },
       }),
     );
   });

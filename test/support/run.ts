@@ -1,4 +1,5 @@
 /** Spawns the built CLI (bin/monitor-stack.js) as a user would, and a recording helm wrapper. */
+import { stringify as stringifyYaml } from 'yaml';
 import { execa } from 'execa';
 import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,4 +69,10 @@ export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   madeDirs.add(dir);
   return dir;
+}
+
+/** monitor-stack.yaml taking all three charts from one repository (`repoUrl`), with these environments. */
+export function oneRepositoryConfig(repoUrl: string, environments: Record<string, unknown>): string {
+  const source = { source: repoUrl };
+  return stringifyYaml({ charts: { prometheus: source, grafana: source, promtail: source }, environments });
 }
