@@ -61,7 +61,7 @@ export async function beginRun(c: { kube: KubeClient; helm: HelmClient }, namesp
  * to say what the lock wait is for).
  */
 export async function findUnfinishedRun(kube: KubeClient, namespace: string, environment: string, o: { evenIfHeld?: boolean } = {}): Promise<StackRevision | undefined> {
-  if (!(await kube.namespaceExists(namespace))) return undefined;
+  // A namespace that does not exist lists no ConfigMap and holds no Lease: no call to ask first.
   const history = await readStackHistory(kube, namespace, environment);
   if (history.at(-1)?.outcome !== 'running') return undefined;
   if (o.evenIfHeld) return history.at(-1);

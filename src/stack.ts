@@ -181,7 +181,15 @@ export async function recoverUnfinishedRun(s: Cluster, run: StackRevision, timeo
     if (r.result === 'unchanged: skipped') continue;
     const target: UndoTarget = { release: r.release, namespace: s.settings.namespace, chart: r.chart, version: r.version, installed: r.before === null ? null : { revision: r.before, status: 'deployed' } };
     const { outcome, command } = await undoRelease(s, target, timeout).catch((err: Error) => unreachable(s, target, err));
-    const result = outcome.result === 'unchanged by this run' ? `unchanged by stack revision ${run.revision}` : outcome.result;
+    // undoRelease words its outcome for the run it undoes; here that run is another one.
+    const result =
+      outcome.result === 'unchanged by this run'
+        ? `unchanged by stack revision ${run.revision}`
+        : outcome.result === 'not installed (helm removed the failed install)'
+        ? `not installed, as before stack revision ${run.revision}`
+        : outcome.result === 'uninstalled (this run installed it)'
+        ? `uninstalled (stack revision ${run.revision} installed it)`
+        : outcome.result;
     s.ui.check({ group: 'recover', ok: !command, message: `${r.release}: ${result}` });
     out.push({ ...outcome, result, ok: !command, before: r.before });
   }

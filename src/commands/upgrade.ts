@@ -53,7 +53,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
       else {
         ui.heading('Recover');
         for (const r of stuck) ui.line(`${r.release}: ${r.status} at revision ${r.revision}; ${r.lastDeployed ? `helm rollback to revision ${r.lastDeployed}` : 'helm uninstall (it was never deployed; its PVCs stay: they carry helm.sh/resource-policy: keep)'}`);
-        if (unfinished) ui.line(`stack revision ${unfinished.revision} (${unfinished.kind} by ${unfinished.who}, started ${unfinished.time}) did not finish: ${unfinished.releases.filter((r) => r.result !== 'unchanged: skipped').map((r) => `${r.release} back to ${r.before === null ? 'not installed (helm uninstall; PVCs stay)' : `revision ${r.before}'s content`}`).join(', ')}`);
+        if (unfinished) ui.line(`stack revision ${unfinished.revision} (${unfinished.kind} by ${unfinished.who}, started ${unfinished.time}) did not finish; where it changed them, ${unfinished.releases.filter((r) => r.result !== 'unchanged: skipped').map((r) => `${r.release} goes back to ${r.before === null ? 'not installed (helm uninstall; PVCs stay)' : `revision ${r.before}'s content`}`).join(', ')}`);
         const what = [...stuck.map((r) => r.release), ...(unfinished ? [`stack revision ${unfinished.revision}`] : [])];
         await approve(o, `Recover ${what.join(', ')}?`, 'the recovery above was not run');
         await withLock(s, s.settings.namespace, env, lockTimeout, async (lock) => {
