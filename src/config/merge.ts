@@ -14,11 +14,12 @@ const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null 
 
 /**
  * Deep-merges `over` onto `base`: objects merge key by key; arrays, scalars and `null` replace;
- * `undefined` leaves the lower value. Neither input is changed.
+ * `undefined` leaves the lower value. Neither input is changed, and the result shares no map or
+ * list with either (changing it cannot reach DEFAULTS or a preset).
  */
 export function mergeLayer<T extends Plain>(base: T, over: Plain | undefined): T {
-  if (!over) return base;
-  const out: Plain = { ...base };
+  const out: Plain = structuredClone(base);
+  if (!over) return out as T;
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;
     const lower = out[key];

@@ -10,6 +10,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { PINNED_CHARTS } from '../../src/charts.js';
+import type { ReleasePlan } from '../../src/plan.js';
 import { ROOT } from './run.js';
 
 export const UPSTREAM_DIR = process.env.MONITOR_STACK_UPSTREAM_CHARTS ?? join(ROOT, 'upstream-charts');
@@ -130,4 +132,30 @@ export function checkPath(chart: UpstreamChart, path: string[], value: Json): st
 export function leafPaths(values: Json, prefix: string[] = []): { path: string[]; value: Json }[] {
   if (isObject(values) && Object.keys(values).length) return Object.entries(values).flatMap(([k, v]) => leafPaths(v, [...prefix, k]));
   return [{ path: prefix, value: values }];
+}
+
+const loaded = new Map<string, UpstreamChart>();
+const cachedUpstream = (chart: string, version: string) => {
+  const key = `${chart}-${version}`;
+  if (!loaded.has(key)) loaded.set(key, loadUpstream(chart, version));
+  return loaded.get(key)!;
+};
+
+/**
+ * Every leaf of a release's overlay checked against its pinned chart's defaults and, for keys under
+ * a subchart (alertmanager., kube-state-metrics., …), against that subchart's defaults too.
+ * @returns one sentence per leaf that does not fit; empty when all fit.
+ */
+export function overlayKeyProblems(plan: Pick<ReleasePlan, 'id' | 'version' | 'values'>): string[] {
+  const pinned = PINNED_CHARTS[plan.id];
+  const parent = cachedUpstream(pinned.chart, plan.version);
+  const problems: string[] = [];
+  for (const { path, value } of leafPaths(plan.values)) {
+    const inParent = checkPath(parent, path, value);
+    if (!inParent) continue;
+    const sub = pinned.subcharts[path[0]!];
+    const inSub = sub && path.length > 1 ? checkPath(cachedUpstream(path[0]!, sub), path.slice(1), value) : inParent;
+    if (inSub) problems.push(inSub === inParent ? inParent : `${inParent}; and ${inSub}`);
+  }
+  return problems;
 }
