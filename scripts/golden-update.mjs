@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Rewrites the golden overlays (test/golden/<scenario>/<chart>.values.yaml) with the built CLI's
-// `render` of each scenario's monitor-stack.yaml, then shows what changed: read that diff before
+// `render` of each scenario's monitor-stack.yaml, and test/golden/monitor-stack.schema.json with the
+// published JSON Schema, then shows what changed: read that diff before
 // committing it. The tests never write these files.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,13 @@ try {
     for (const f of readdirSync(join(golden, scenario))) if (f.endsWith('.values.yaml')) rmSync(join(golden, scenario, f));
     for (const f of readdirSync(join(out, 'test'))) copyFileSync(join(out, 'test', f), join(golden, scenario, f));
   }
+  // Help of the program and of every command, as a user piping it sees it (80 columns).
+  const cli = (args) => execFileSync(process.execPath, [join(root, 'bin', 'monitor-stack.js'), ...args], { encoding: 'utf8' });
+  const commands = cli(['help']).split('Commands:')[1].split('\n').flatMap((line) => /^  ([a-z-]+)[ |]/.exec(line)?.[1] ?? []).filter((c) => c !== 'help');
+  const help = [['--help'], ...commands.map((c) => [c, '--help'])].map((args) => `$ monitor-stack ${args.join(' ')}\n${cli(args)}`).join('\n');
+  writeFileSync(join(golden, 'help.txt'), help);
+  // The published JSON Schema, as `npm run build` wrote it.
+  copyFileSync(join(root, 'schema', 'monitor-stack.schema.json'), join(golden, 'monitor-stack.schema.json'));
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

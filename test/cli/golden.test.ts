@@ -10,14 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { settingsHash } from '../../src/plan.js';
 import { ROOT, runCli } from '../support/run.js';
-import { scenarioConfig, scenarioSettings } from '../support/scenarios.js';
-
-/** Every scenario and the files it must render: written out, not derived from the code under test. */
-const GOLDENS: [scenario: string, files: string[]][] = [
-  ['minimal-dev', ['grafana.values.yaml', 'prometheus.values.yaml', 'promtail.values.yaml']],
-  ['standard-ingress', ['grafana.values.yaml', 'prometheus.values.yaml', 'promtail.values.yaml']],
-  ['ha-existing-secrets', ['grafana.values.yaml', 'prometheus.values.yaml']],
-];
+import { GOLDENS, scenarioConfig, scenarioSettings } from '../support/scenarios.js';
 
 const work = mkdtempSync(join(tmpdir(), 'monitor-stack-golden-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -60,4 +53,8 @@ describe('overlay header', () => {
     expect(settingsHash({ ...s, prometheus: { ...s.prometheus, retention: '3d' } })).not.toBe(settingsHash(s));
     expect(settingsHash(s)).toMatch(/^[0-9a-f]{16}$/);
   });
+});
+
+it('the JSON Schema the build publishes (schema/) is the reviewed golden file', () => {
+  expect(readFileSync(join(ROOT, 'schema', 'monitor-stack.schema.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'test', 'golden', 'monitor-stack.schema.json'), 'utf8'));
 });

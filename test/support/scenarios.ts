@@ -14,6 +14,13 @@ import { ROOT } from './run.js';
 /** The scenarios, named here (not found by listing folders, so a lost folder fails the tests). */
 export const SCENARIO_NAMES = ['minimal-dev', 'standard-ingress', 'ha-existing-secrets'] as const;
 
+/** Every scenario and the files it must render: written out, not derived from the code under test. */
+export const GOLDENS: [scenario: string, files: string[]][] = [
+  ['minimal-dev', ['grafana.values.yaml', 'prometheus.values.yaml', 'promtail.values.yaml']],
+  ['standard-ingress', ['grafana.values.yaml', 'prometheus.values.yaml', 'promtail.values.yaml']],
+  ['ha-existing-secrets', ['grafana.values.yaml', 'prometheus.values.yaml']],
+];
+
 /** Path of a scenario's config file. */
 export const scenarioConfig = (name: string) => join(ROOT, 'test', 'golden', name, 'monitor-stack.yaml');
 
