@@ -77,4 +77,53 @@ describe('errors', () => {
     ]);
     expect(checkSettings(s)).toEqual([]);
   });
+
+  it('each other rule spanning keys, word for word; none fires on a valid neighbour', () => {
+    const s = resolve({ environments: { e: {} } });
+    const off = { ...s.components, alertmanager: false, grafana: false, promtail: false };
+    expect(checkSettings({ ...s, components: off, loki: { url: null }, ingress: { className: null, hosts: { prometheus: null, grafana: 'g.example.com', alertmanager: 'a.example.com' } } })).toEqual([
+      'ingress.hosts.alertmanager is set but components.alertmanager is off.',
+      'ingress.hosts.grafana is set but components.grafana is off.',
+    ]);
+    expect(checkSettings({ ...s, loki: { url: null } })).toEqual(['components.promtail is on but loki.url is null: Promtail needs a push URL (--loki-url).']);
+    expect(checkSettings({ ...s, components: { ...s.components, promtail: false }, loki: { url: null } })).toEqual([]);
+    expect(checkSettings({ ...s, alertmanager: { ...s.alertmanager, route: { ...s.alertmanager.route, receiver: 'pager' } } })).toEqual(['alertmanager.route.receiver: "pager" is not one of the receivers (none defined).']);
+    const charts = { ...s.charts, grafana: { ...s.charts.grafana, release: 'prometheus' } };
+    expect(checkSettings({ ...s, charts })).toEqual(['charts: the release name "prometheus" is used twice.']);
+    // Distinct hosts, and components with hosts that are on, are fine.
+    expect(checkSettings({ ...s, ingress: { className: null, hosts: { prometheus: 'p.example.com', grafana: 'g.example.com', alertmanager: 'a.example.com' } } })).toEqual([]);
+  });
+
+  it('one broken rule is the message; several are listed under it', () => {
+    const one = () => resolve({ environments: { e: { tls: { clusterIssuer: 'a', secretName: 'b' } } } });
+    expect(one).toThrow(new UsageError('f.yaml (environment e): tls.clusterIssuer and tls.secretName are both set; choose one (set the other to null, or pass --no-tls).'));
+    try {
+      one();
+    } catch (err) {
+      expect((err as UsageError).hints).toEqual([]);
+    }
+    try {
+      resolve({ environments: { e: { tls: { clusterIssuer: 'a', secretName: 'b' }, loki: { url: null } } } });
+      throw new Error('expected a UsageError');
+    } catch (err) {
+      expect((err as UsageError).message).toBe('f.yaml (environment e): the settings break these rules:');
+      expect((err as UsageError).hints).toEqual([
+        '- tls.clusterIssuer and tls.secretName are both set; choose one (set the other to null, or pass --no-tls).',
+        '- components.promtail is on but loki.url is null: Promtail needs a push URL (--loki-url).',
+      ]);
+    }
+  });
+
+  it('an undefined environment: the fix names a defined one, or says none is defined', () => {
+    const hints = (file: ConfigFile) => {
+      try {
+        resolve(file, {}, 'qa');
+      } catch (err) {
+        return (err as UsageError).hints;
+      }
+      throw new Error('expected a UsageError');
+    };
+    expect(hints({ environments: { dev: {}, prod: {} } })).toEqual(['Defined: dev, prod.', 'Fix: --env dev, or add environments.qa to f.yaml (monitor-stack init --env qa does).']);
+    expect(hints({})).toEqual(['The file defines no environments.', 'Fix: --env <name>, or add environments.qa to f.yaml (monitor-stack init --env qa does).']);
+  });
 });

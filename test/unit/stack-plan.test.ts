@@ -142,6 +142,78 @@ describe('risk rules', () => {
   });
   it('formats ages', () => {
     expect([formatAge(40), formatAge(133), formatAge(3900)]).toEqual(['40s', '2m13s', '1h05m']);
+    expect([formatAge(59.4), formatAge(59.6), formatAge(3599), formatAge(3600), formatAge(-3)]).toEqual(['59s', '1m00s', '59m59s', '1h00m', '0s']);
+  });
+  it('says each risk word for word: what, why, and the way out', () => {
+    const deploy = (app: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {selector: {matchLabels: {a: ${app}}}}\n`;
+    const one = (before: string, after: string) => {
+      const r = risks(before, after);
+      expect(r).toHaveLength(1);
+      return r[0]!;
+    };
+    expect(one(sts('2Gi'), sts('4Gi'))).toEqual({
+      rule: 'immutable-field',
+      release: 'prometheus',
+      resource: 'StatefulSet ns/am',
+      object: { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'ns', name: 'am' },
+      message: 'StatefulSet ns/am: spec.volumeClaimTemplates cannot change on an existing object; the upgrade would fail half-way.',
+      fix: 'upgrade --allow-recreate deletes the StatefulSet first (pods orphaned, PVCs kept) and creates it anew; or keep the settings that render the old spec.volumeClaimTemplates.',
+      resolution: 'recreate',
+    });
+    expect(one(deploy('b'), deploy('c'))).toMatchObject({
+      message: 'Deployment ns/d: spec.selector cannot change on an existing object; the upgrade would fail half-way.',
+      fix: 'upgrade --allow-recreate deletes the Deployment first and creates it anew; or keep the settings that render the old spec.selector.',
+    });
+    expect(one(pvc('2Gi'), pvc('2Gi', 'fast'))).toMatchObject({
+      object: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'ns', name: 'data' },
+      message: 'PersistentVolumeClaim ns/data: spec.storageClassName cannot change on an existing object; the upgrade would fail half-way.',
+      fix: 'keep the settings the volume was created with, or back up, delete the PVC and upgrade.',
+    });
+    expect(one(pvc('2Gi'), pvc('1Gi'))).toEqual({
+      rule: 'volume-shrink',
+      release: 'prometheus',
+      resource: 'PersistentVolumeClaim ns/data',
+      message: 'PersistentVolumeClaim ns/data: the volume would shrink from 2Gi to 1Gi; Kubernetes only grows volumes.',
+      fix: 'keep the size (or grow it); to shrink, back up, delete the PVC and upgrade.',
+      resolution: 'none',
+    });
+    const removedFix = 'keep the volume on in the settings (persistence), or back up the data first and delete the volume yourself.';
+    expect(one(pvc('2Gi') + cm('x', '1'), cm('x', '1'))).toEqual({ rule: 'volume-removed', release: 'prometheus', resource: 'PersistentVolumeClaim ns/data', message: 'PersistentVolumeClaim ns/data would be deleted, and its data with it.', fix: removedFix, resolution: 'none' });
+    expect(one(sts('2Gi'), cm('x', '1'))).toEqual({ rule: 'volume-removed', release: 'prometheus', resource: 'StatefulSet ns/am', message: 'StatefulSet ns/am would be deleted; the PVCs of its volumeClaimTemplates stay behind, unused.', fix: removedFix, resolution: 'none' });
+    // A StatefulSet without volumes, a Deployment or a ConfigMap may go: no data goes with it.
+    expect(risks(sts('2Gi').replace(/ {2}volumeClaimTemplates:[\s\S]*$/, '  volumeClaimTemplates: []\n') + '---\n' + deploy('b'), cm('x', '1'))).toEqual([]);
+    expect(ownershipRisk('grafana', 'mon', [
+      { object: { kind: 'ClusterRole', namespace: '', name: 'x' }, owner: { release: 'grafana', namespace: 'other' } },
+      { object: { kind: 'ConfigMap', namespace: 'mon', name: 'y' }, owner: {} },
+    ])).toEqual({
+      rule: 'owned-elsewhere',
+      release: 'grafana',
+      resource: 'ClusterRole x',
+      message: 'release grafana in namespace mon would create 2 objects that already exist and belong to another owner; helm refuses to take them over: ClusterRole x (release grafana in namespace other), ConfigMap mon/y (no helm release).',
+      fix: 'give this environment its own release names (charts.grafana.release in monitor-stack.yaml, e.g. grafana-mon), so its cluster-wide objects get their own names; or install into namespace other.',
+      resolution: 'none',
+    });
+    expect(ownershipRisk('mygraf', 'mon', [{ object: { kind: 'ConfigMap', namespace: 'mon', name: 'y' }, owner: { release: 'r' } }])).toMatchObject({
+      resource: 'ConfigMap mon/y',
+      message: 'release mygraf in namespace mon would create an object that already exists and belongs to another owner; helm refuses to take it over: ConfigMap mon/y (release r in namespace ?).',
+      fix: 'remove or rename the existing objects, or install into the namespace that owns them.',
+    });
+    expect(ownershipRisk('mygraf', 'mon', [{ object: { kind: 'ClusterRole', namespace: '', name: 'y' }, owner: {} }])!.fix).toBe(
+      'give this environment its own release names (charts.<chart>.release in monitor-stack.yaml, e.g. mygraf-mon), so its cluster-wide objects get their own names.',
+    );
+    expect(releaseStateRisk('grafana', 'monitoring', 'pending-install', 1, undefined, 5, 'prod')).toEqual({
+      rule: 'release-state',
+      release: 'grafana',
+      message: 'release grafana is pending-install at revision 1 since 5s, left by an install that did not finish (it was never deployed): another helm operation is running, or one was interrupted.',
+      fix: 'wait for it; if nothing is running: monitor-stack upgrade --env prod --recover (uninstalls it: it was never deployed, then upgrades), or helm uninstall grafana --namespace monitoring',
+      resolution: 'none',
+    });
+    expect(releaseStateRisk('grafana', 'monitoring', 'pending-rollback', 4, 2)).toMatchObject({
+      message: 'release grafana is pending-rollback at revision 4, left by a rollback that did not finish (its last deployed revision is 2): another helm operation is running, or one was interrupted.',
+      fix: 'wait for it; if nothing is running: helm rollback grafana 2 --namespace monitoring',
+    });
+    expect(releaseStateRisk('grafana', 'monitoring', 'failed', 4, undefined)).toEqual({ rule: 'release-state', release: 'grafana', message: 'release grafana is failed at revision 4 (it was never deployed); this upgrade replaces it.', fix: 'none needed', resolution: 'notice' });
+    expect(releaseStateRisk('grafana', 'monitoring', 'failed', 4, 3)!.fix).toBe('to go back instead: helm rollback grafana 3 --namespace monitoring');
   });
   it('a pending release is refused with the way out; a failed one is a notice; a deployed one nothing', () => {
     expect(releaseStateRisk('grafana', 'monitoring', 'pending-upgrade', 4, 3)).toMatchObject({ resolution: 'none', fix: expect.stringContaining('helm rollback grafana 3 --namespace monitoring') });
