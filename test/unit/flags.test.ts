@@ -67,6 +67,41 @@ describe('flagsToLayer', () => {
   it('no flags, empty layer', () => {
     expect(flagsToLayer(flags({}))).toEqual({});
   });
+
+  it('a value commander filled in as a default (not given) is ignored', () => {
+    const values = { kubeContext: 'c', namespace: 'n', preset: 'ha', storageClass: 's', ingressClass: 'i', grafanaHost: 'g.example.com', tlsIssuer: 'le', webhookUrl: 'env:W', lokiUrl: 'http://l', retention: '1d', prometheusStorageSize: '1Gi', grafanaAdminSecret: 'a' };
+    expect(flagsToLayer({ values, given: new Set() })).toEqual({});
+  });
+
+  it('each flag alone sets only its own keys', () => {
+    const only = (values: Record<string, unknown>) => JSON.parse(JSON.stringify(flagsToLayer(flags(values))));
+    expect(only({ grafanaHost: 'g.example.com' })).toEqual({ ingress: { hosts: { grafana: 'g.example.com' } } });
+    expect(only({ ingressClass: 'nginx' })).toEqual({ ingress: { className: 'nginx', hosts: {} } });
+    expect(only({ retention: '30d' })).toEqual({ prometheus: { retention: '30d' } });
+    expect(only({ prometheusStorageSize: '20Gi' })).toEqual({ prometheus: { storageSize: '20Gi', persistence: true } });
+    expect(only({ slackWebhookUrl: 'env:S' })).toEqual({ alertmanager: { receivers: [{ name: 'slack', type: 'slack', webhookUrl: 'env:S' }], route: { receiver: 'slack' } } });
+    expect(only({ webhookUrl: 'env:W', pagerdutyRoutingKey: 'env:P' })).toEqual({
+      alertmanager: { receivers: [{ name: 'pagerduty', type: 'pagerduty', routingKey: 'env:P' }, { name: 'webhook', type: 'webhook', url: 'env:W' }], route: { receiver: 'pagerduty' } },
+    });
+    expect(only({ emailTo: 't@example.com', emailFrom: 'f@example.com', smtpSmarthost: 'smtp:25' }).alertmanager.receivers).toEqual([{ name: 'email', type: 'email', to: 't@example.com', from: 'f@example.com', smarthost: 'smtp:25' }]);
+  });
+
+  it('any one e-mail flag asks for the rest; a password needs a username; problems of two receivers are said together', () => {
+    const problem = (values: Record<string, unknown>) => {
+      try {
+        flagsToLayer(flags(values));
+      } catch (err) {
+        return (err as UsageError).message;
+      }
+      return 'no error';
+    };
+    expect(problem({ emailFrom: 'f@example.com' })).toBe('the e-mail receiver also needs --email-to, --smtp-smarthost.');
+    expect(problem({ smtpSmarthost: 'smtp:25' })).toBe('the e-mail receiver also needs --email-to, --email-from.');
+    expect(problem({ smtpUsername: 'u' })).toBe('the e-mail receiver also needs --email-to, --email-from, --smtp-smarthost.');
+    expect(problem({ smtpPassword: 'env:P' })).toBe('the e-mail receiver also needs --email-to, --email-from, --smtp-smarthost, --smtp-username.');
+    expect(problem({ emailTo: 't@example.com', emailFrom: 'f@example.com', smtpSmarthost: 'smtp:25', smtpPassword: 'env:P' })).toBe('the e-mail receiver also needs --smtp-username.');
+    expect(problem({ slackChannel: '#a', emailTo: 't@example.com' })).toBe('--slack-channel needs --slack-webhook-url. the e-mail receiver also needs --email-from, --smtp-smarthost.');
+  });
 });
 
 describe('checkFlagValues', () => {
@@ -81,6 +116,23 @@ describe('checkFlagValues', () => {
       expect(e.hints[0]).toMatch(/^- --grafana-host "Bad_Host": must be a DNS-1123 name/);
       expect(e.hints.join('\n')).not.toContain('SECRET123');
     }
+  });
+  it('one bad flag is the message itself; a secret flag is named without its value; unchecked flags and non-text values pass', () => {
+    const one = (values: Record<string, unknown>) => {
+      try {
+        checkFlagValues(flags(values));
+      } catch (err) {
+        return [(err as UsageError).message, (err as UsageError).hints];
+      }
+      return 'ok';
+    };
+    expect(one({ namespace: 'Bad' })).toEqual(['--namespace "Bad": must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. monitoring)', []]);
+    expect(one({ preset: 'large' })).toEqual(['--preset "large": must be one of: minimal, standard, ha', []]);
+    expect(one({ webhookUrl: 'https://hooks.example.com/SECRET' })[0]).toMatch(/^--webhook-url takes a reference, not a literal value/);
+    expect(one({ kubeContext: 'Any_Context!', smtpUsername: 'Any User', tls: false })).toBe('ok');
+    expect(one({ namespace: 7 })).toBe('ok');
+    expect(one({ preset: 'minimal' })).toBe('ok');
+    expect(one({ tlsIssuer: 'a' })).toBe('ok');
   });
   it('refuses two TLS sources', () => {
     expect(() => checkFlagValues(flags({ tlsIssuer: 'a', tlsSecret: 'b' }))).toThrow(/give one/);

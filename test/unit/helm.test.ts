@@ -1,5 +1,6 @@
 /** argv for Helm 3 and Helm 4, built by HelmClient, recorded by a fake runner (the e2e tier runs real helm). */
 import { describe, expect, it } from 'vitest';
+import { parseChartSource, passesVersionFlag } from '../../src/charts.js';
 import { HelmClient, lastLines, parseHelmVersion, repositoryName, type HelmResult, type HelmRunner } from '../../src/helm/client.js';
 import type { ReleasePlan } from '../../src/plan.js';
 import { UsageError } from '../../src/errors.js';
@@ -18,7 +19,7 @@ class RecordingRunner implements HelmRunner {
   }
 }
 const ok = (stdout = ''): HelmResult => ({ exitCode: 0, stdout, stderr: '' });
-const plan = (source: ReleasePlan['source']) => ({ release: 'prometheus', namespace: 'monitoring', version: '29.27.0', pinVersion: source.kind !== 'local' });
+const plan = (source: ReleasePlan['source']) => ({ release: 'prometheus', namespace: 'monitoring', version: '29.27.0', pinVersion: passesVersionFlag(source) });
 
 async function client(version: string, context?: string) {
   const runner = new RecordingRunner('helm', (args) => (args[0] === 'version' ? ok(version) : ok('[]')));
@@ -34,6 +35,27 @@ describe('version detection', () => {
     expect(() => parseHelmVersion('v3.13.3', 'helm')).toThrow(/needs helm 3.14 or newer/);
     expect(() => parseHelmVersion('v2.17.0', 'helm')).toThrow(UsageError);
     expect(() => parseHelmVersion('garbage', 'helm')).toThrow(/cannot read the version/);
+  });
+  it('reads the version at its edges: 3.14.0 is the oldest accepted, multi-digit parts, a leading v optional', () => {
+    expect(parseHelmVersion('v3.14.0\n', 'helm')).toEqual({ major: 3, minor: 14, patch: 0, text: 'v3.14.0' });
+    expect(parseHelmVersion('3.18.10', 'helm').text).toBe('v3.18.10');
+    expect(parseHelmVersion('v10.2.3', 'helm')).toMatchObject({ major: 10, minor: 2 });
+    expect(() => parseHelmVersion('v3.13.9', '/opt/helm')).toThrow('/opt/helm is helm v3.13.9; monitor-stack needs helm 3.14 or newer (Helm 3 or Helm 4).');
+    try {
+      parseHelmVersion('v3.13.9', 'helm');
+    } catch (err) {
+      expect((err as UsageError).hints).toEqual(['Fix: install a newer helm, or point --helm (or MONITOR_STACK_HELM) at one.']);
+    }
+    expect(() => parseHelmVersion('  not helm  ', 'helm')).toThrow(new UsageError('cannot read the version of helm (it printed "not helm").'));
+  });
+  it('a helm that fails to report its version names its own message and the fix', async () => {
+    const runner = new RecordingRunner('/opt/helm', () => ({ exitCode: 1, stdout: '', stderr: 'Error: plugin crashed\n' }));
+    const err = await HelmClient.detect(runner).then(() => undefined, (e: unknown) => e as UsageError);
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err!.message).toBe('"/opt/helm version" failed: plugin crashed');
+    expect(err!.hints).toEqual(['Fix: point --helm (or MONITOR_STACK_HELM) at a working helm 3.14+ or Helm 4 binary.']);
+    const other = new RecordingRunner('helm', () => Object.assign(new Error('spawn EACCES'), { code: 'EACCES' }));
+    await expect(HelmClient.detect(other)).rejects.toThrow('spawn EACCES');
   });
   it('a missing binary is a usage error that says how to fix it', async () => {
     const runner = new RecordingRunner('/nope/helm', () => Object.assign(new Error('spawn ENOENT'), { code: 'ENOENT' }));
@@ -105,5 +127,18 @@ describe('other argv', () => {
   });
   it('lastLines keeps helm\'s Error line and cuts long ones', () => {
     expect(lastLines(`x\nError: ${'y'.repeat(500)}\nmore`)).toBe(`${'y'.repeat(400)}…`);
+    expect(lastLines(`x\nError: ${'y'.repeat(400)}\nmore`)).toBe('y'.repeat(400));
+    expect(lastLines('  first\nlast line\n\n')).toBe('last line');
+    expect(lastLines('warning: Error: inside\nend')).toBe('end');
+    expect(lastLines('')).toBe('');
+  });
+});
+
+describe('pinning', () => {
+  it('a repository and an oci:// chart always get --version; a local folder does not (preflight checks its Chart.yaml)', () => {
+    expect(passesVersionFlag(parseChartSource('https://charts.example.com/'))).toBe(true);
+    expect(passesVersionFlag(parseChartSource('oci://registry.example.com/charts/prometheus'))).toBe(true);
+    expect(passesVersionFlag(parseChartSource('./vendor/prometheus'))).toBe(false);
+    expect(passesVersionFlag(parseChartSource('/abs/oci/prometheus'))).toBe(false);
   });
 });

@@ -31,6 +31,18 @@ describe('who runs', () => {
     expect(describeRunner({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/infra', GITHUB_RUN_ID: '42', GITHUB_JOB: 'deploy', GITHUB_ACTOR: 'bob' }, 'runner')).toBe('github-actions acme/infra run 42 job deploy by bob');
     expect(describeRunner({ GITLAB_CI: 'true', CI_PROJECT_PATH: 'acme/infra', CI_JOB_ID: '7' }, 'x')).toBe('gitlab-ci acme/infra job 7');
     expect(describeRunner({}, 'alice')).toBe('alice');
+    expect(describeRunner({ GITHUB_ACTIONS: 'true' }, 'x')).toBe('github-actions ? run ?');
+    expect(describeRunner({ GITLAB_CI: 'true', GITLAB_USER_LOGIN: 'eve' }, 'x')).toBe('gitlab-ci ? job ? by eve');
+    expect(describeRunner({ BUILDKITE: 'true', BUILDKITE_PIPELINE_SLUG: 'infra', BUILDKITE_BUILD_NUMBER: '9' }, 'x')).toBe('buildkite infra build 9');
+    expect(describeRunner({ BUILDKITE: 'true' }, 'x')).toBe('buildkite ? build ?');
+    expect(describeRunner({ JENKINS_URL: 'http://j', BUILD_TAG: 'jenkins-infra-12', JOB_NAME: 'infra' }, 'x')).toBe('jenkins jenkins-infra-12');
+    expect(describeRunner({ JENKINS_URL: 'http://j', JOB_NAME: 'infra' }, 'x')).toBe('jenkins infra');
+    expect(describeRunner({ JENKINS_URL: 'http://j' }, 'x')).toBe('jenkins ?');
+    expect(describeRunner({ CIRCLECI: 'true', CIRCLE_PROJECT_REPONAME: 'infra', CIRCLE_BUILD_NUM: '5' }, 'x')).toBe('circleci infra build 5');
+    expect(describeRunner({ CIRCLECI: 'true' }, 'x')).toBe('circleci ? build ?');
+    expect(describeRunner({ TF_BUILD: 'True', BUILD_DEFINITIONNAME: 'infra', BUILD_BUILDID: '77' }, 'x')).toBe('azure-pipelines infra build 77');
+    expect(describeRunner({ TF_BUILD: 'True' }, 'x')).toBe('azure-pipelines ? build ?');
+    expect(describeHolder(undefined)).toBe('an unknown holder');
     expect(describeHolder(holder)).toBe('alice on laptop, running "monitor-stack upgrade --env prod", since 2026-11-22T10:00:00.000Z');
     expect(leaseName('prod')).toBe('monitor-stack-prod');
   });

@@ -62,8 +62,46 @@ describe('secret references at upgrade time', () => {
       ]);
     }
   });
-  it('redact replaces every occurrence', () => {
+  it('redact replaces every occurrence of values of 4 characters or more', () => {
     expect(redact('a SECRET b SECRET', ['SECRET'])).toBe('a [REDACTED] b [REDACTED]');
     expect(redact('abc', ['ab'])).toBe('abc');
+    expect(redact('abcd abc', ['abcd', 'abc'])).toBe('[REDACTED] abc');
+  });
+  it('trims one trailing newline (LF or CRLF) from a file, no more; a reference to a Secret is never read', () => {
+    writeFileSync(join(dir, 'crlf'), 'v1\r\n');
+    writeFileSync(join(dir, 'two'), 'v2\n\n');
+    writeFileSync(join(dir, 'inner'), 'a\nb');
+    expect(resolveSecretRefs([{ key: 'a', ref: { kind: 'file', path: 'crlf' } }, { key: 'b', ref: { kind: 'file', path: 'two' } }], dir, {})).toEqual({ a: 'v1', b: 'v2\n' });
+    // An absolute path does not depend on the config folder.
+    expect(resolveSecretRefs([{ key: 'c', ref: { kind: 'file', path: join(dir, 'inner') } }], '/elsewhere', {})).toEqual({ c: 'a\nb' });
+    expect(() => resolveSecretRefs([{ key: 's', ref: { kind: 'secret', name: 'n', key: 'k' } }], dir, {})).toThrow('secret: references are mounted, not resolved');
+  });
+  it('says how to fix it and that nothing changed', () => {
+    try {
+      resolveSecretRefs([{ key: 'a', ref: { kind: 'env', name: 'UNSET_VAR' } }], dir, {});
+      expect.unreachable();
+    } catch (err) {
+      expect((err as UsageError).message).toBe('secret references cannot be resolved:');
+      expect((err as UsageError).hints).toEqual(['- env:UNSET_VAR: the environment variable UNSET_VAR is not set.', 'Fix: export the variables or create the files, then run again. Nothing was changed.']);
+    }
+  });
+});
+
+describe('StorageClass paths of every chart', () => {
+  it('the Alertmanager volume of the prometheus release, and Grafana\'s, are checked too; promtail has none', () => {
+    const am = (sc: string) => ({ server: { persistentVolume: { enabled: false } }, alertmanager: { persistence: { enabled: true, storageClass: sc } } });
+    expect(storageClassChanges('prometheus', 'p', am('standard'), am('fast'), undefined)).toEqual([
+      'release p: alertmanager.persistence.storageClass would change from standard to fast, but the StorageClass of an existing volume cannot change.',
+    ]);
+    expect(storageClassChanges('grafana', 'g', { persistence: { enabled: true, storageClassName: 'a' } }, { persistence: { enabled: true } }, undefined)).toEqual([
+      'release g: persistence.storageClassName would change from a to (cluster default), but the StorageClass of an existing volume cannot change.',
+    ]);
+    expect(storageClassChanges('grafana', 'g', { persistence: { enabled: true } }, { persistence: { enabled: true, storageClassName: 'b' } }, undefined)).toEqual([
+      'release g: persistence.storageClassName would change from (cluster default) to b, but the StorageClass of an existing volume cannot change.',
+    ]);
+    expect(storageClassChanges('promtail', 't', { a: 1 }, { a: 2 }, 'standard')).toEqual([]);
+    // No values at all (a release installed with the chart's defaults): volumes count as on.
+    expect(storageClassChanges('grafana', 'g', null, { persistence: { storageClassName: 'b' } }, 'standard')).toHaveLength(1);
+    expect(storageClassChanges('grafana', 'g', { persistence: 'odd' }, { persistence: { storageClassName: 'standard' } }, 'standard')).toEqual([]);
   });
 });

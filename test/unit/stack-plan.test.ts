@@ -253,6 +253,24 @@ describe('saved plans', () => {
   it('refuses what is not a plan of this format', () => {
     expect(checkSavedPlan({})).toMatch(/not a monitor-stack plan/);
     expect(checkSavedPlan({ ...saved, formatVersion: 9 })).toMatch(/format 9/);
+    const notAPlan = 'it is not a monitor-stack plan (no "kind: monitor-stack/plan")';
+    expect([null, 'text', 7, { kind: 'other' }].map(checkSavedPlan)).toEqual([notAPlan, notAPlan, notAPlan, notAPlan]);
+    expect(checkSavedPlan({ ...saved, formatVersion: 9 })).toBe(`it is plan format 9; this monitor-stack reads format ${saved.formatVersion}`);
+    for (const plan of [undefined, { secrets: [] }, { releases: [] }, { releases: {}, secrets: [] }]) expect(checkSavedPlan({ ...saved, plan })).toBe('it has no releases or secrets');
+  });
+  it('names each other way the cluster or the settings moved since the plan', () => {
+    const now = planStack(input, live);
+    const drift = (changed: Partial<typeof now>) => savedPlanDrift(saved.plan, { ...now, ...changed });
+    expect(drift({ environment: 'prod', namespace: 'other', kubeContext: 'ctx-2' })).toEqual(['environment was test, now prod', 'namespace was monitoring, now other', 'kubeContext was kind-test, now ctx-2']);
+    const [prom, graf, tail] = now.releases;
+    expect(drift({ releases: [graf!, tail!] })).toEqual(['release prometheus is no longer part of the stack']);
+    expect(drift({ releases: [...now.releases, { ...tail!, release: 'loki' }] })).toEqual(['release loki is new to the stack since the plan']);
+    for (const k of ['overlay', 'chartRef', 'version'] as const) {
+      expect(drift({ releases: [{ ...prom!, [k]: 'other' }, graf!, tail!] }), k).toEqual(['release prometheus: the settings render another overlay or chart than the plan']);
+    }
+    const { installed: _i, ...uninstalled } = graf!;
+    expect(drift({ releases: [prom!, { ...uninstalled, installed: null }, tail!] })).toEqual(['release grafana was revision 2 (deployed) when planned, now not installed']);
+    expect(drift({ releases: [prom!, { ...graf!, installed: { ...graf!.installed!, status: 'failed' } }, tail!] })).toEqual(['release grafana was revision 2 (deployed) when planned, now revision 2 (failed)']);
   });
 });
 
@@ -269,11 +287,21 @@ describe("helm's release records", () => {
   });
   it('refuses data that is not a release', () => {
     expect(() => decodeReleaseRecord(asApi('{"x":1}'))).toThrow(/not a helm release record/);
+    expect(() => decodeReleaseRecord(asApi('{"name":"g"}'))).toThrow('not a helm release record (no name or version)');
+    expect(() => decodeReleaseRecord(asApi('{"version":1}'))).toThrow('not a helm release record (no name or version)');
+    expect(() => decodeReleaseRecord(asApi('{"name":"g","version":"1"}'))).toThrow('not a helm release record (no name or version)');
+  });
+  it('a minimal record gets empty fields, never undefined', () => {
+    expect(decodeReleaseRecord(asApi('{"name":"g","version":1}'))).toEqual({ name: 'g', namespace: '', revision: 1, status: 'unknown', chart: '', chartVersion: '', values: {}, manifest: '', lastDeployed: '', description: '' });
+    expect(decodeReleaseRecord(asApi('{"name":"g","version":1,"chart":{},"info":{},"config":null}'))).toMatchObject({ chart: '', chartVersion: '', lastDeployed: '', description: '', values: {} });
   });
   it('finds the latest and the last deployed revision (superseded counts; failed never does)', () => {
     expect(historyHead([{ version: '1', status: 'superseded' }, { version: '3', status: 'failed' }, { version: '2', status: 'superseded' }])).toEqual({ latest: { revision: 3, status: 'failed' }, lastDeployed: 2 });
     expect(historyHead([{ version: '1', status: 'failed' }])).toEqual({ latest: { revision: 1, status: 'failed' } });
     expect(historyHead([])).toBeUndefined();
+    expect(historyHead([{ version: '2', status: 'deployed' }, { version: 'x', status: 'deployed' }, { version: '0', status: 'deployed' }, { version: '1.5', status: 'deployed' }, { version: '-3', status: 'deployed' }])).toEqual({ latest: { revision: 2, status: 'deployed' }, lastDeployed: 2 });
+    expect(historyHead([{ version: '4', status: 'pending-upgrade' }, { version: '3', status: 'deployed' }, { version: '2' }])).toEqual({ latest: { revision: 4, status: 'pending-upgrade' }, lastDeployed: 3 });
+    expect(historyHead([{ version: '2' }])).toEqual({ latest: { revision: 2, status: 'unknown' } });
     expect(releaseSelector(['promtail', 'grafana'])).toBe('owner=helm,name in (grafana,promtail)');
   });
 });
