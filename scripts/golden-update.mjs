@@ -32,4 +32,4 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 execFileSync('git', ['--no-pager', 'diff', '--stat', '--', 'test/golden'], { cwd: root, stdio: 'inherit' });
-console.log('Golden files rewritten. Read the diff (git diff test/golden) before committing it; add the scenario to GOLDENS in test/cli/golden.test.ts when it is new.');
+console.log('Golden files rewritten. Read the diff (git diff test/golden) before committing it; add the scenario to GOLDENS and SCENARIO_NAMES in test/support/scenarios.ts when it is new.');
