@@ -7,10 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PINNED_CHARTS } from '../../src/charts.js';
 import { buildProgram } from '../../src/cli.js';
 import { loadSettings } from '../../src/config/index.js';
 import { configJsonSchema } from '../../src/config/json-schema.js';
-import { planReleases } from '../../src/plan.js';
+import { planReleases, settingsHash } from '../../src/plan.js';
 import { ROOT } from '../support/run.js';
 import { GOLDENS, scenarioConfig } from '../support/scenarios.js';
 
@@ -47,4 +48,30 @@ it('the help of the program and of every command is the reviewed golden file', (
   for (const c of commands) width(c);
   const help = [`$ monitor-stack --help\n${program.helpInformation()}`, ...commands.map((c) => `$ monitor-stack ${c.name()} --help\n${c.helpInformation()}`)].join('\n');
   expect(help, 'test/golden/help.txt is stale: run npm run golden:update and review the diff').toBe(golden('help.txt'));
+});
+
+describe('the release plan around the overlays', () => {
+  const s = loadSettings(scenarioConfig('minimal-dev'), 'test', { values: {}, given: new Set() });
+  it('names release, chart, version, source and file of each enabled chart, in install order', () => {
+    expect(planReleases(s).map(({ id, release, namespace, chart, version, source, fileName }) => ({ id, release, namespace, chart, version, source, fileName }))).toEqual([
+      { id: 'prometheus', release: 'prometheus', namespace: 'monitoring', chart: 'prometheus', version: '29.27.0', source: { kind: 'repository', url: PINNED_CHARTS.prometheus.repository }, fileName: 'prometheus.values.yaml' },
+      { id: 'grafana', release: 'grafana', namespace: 'monitoring', chart: 'grafana', version: '12.11.1', source: { kind: 'repository', url: PINNED_CHARTS.grafana.repository }, fileName: 'grafana.values.yaml' },
+      { id: 'promtail', release: 'promtail', namespace: 'monitoring', chart: 'promtail', version: '6.17.1', source: { kind: 'repository', url: PINNED_CHARTS.promtail.repository }, fileName: 'promtail.values.yaml' },
+    ]);
+  });
+  it('warns of the deprecated chart, and of a version other than the one the keys were checked against', () => {
+    const plans = planReleases({ ...s, charts: { ...s.charts, grafana: { ...s.charts.grafana, version: '12.12.0' } } });
+    expect(plans.map((p) => [p.id, p.deprecation ?? null, p.versionNote ?? null])).toEqual([
+      ['prometheus', null, null],
+      ['grafana', null, 'chart grafana 12.12.0 is not the version this monitor-stack checked its overlay keys against (12.11.1); review the rendered overlay against that version\'s values.'],
+      ['promtail', expect.stringMatching(/^The promtail chart is deprecated upstream/), null],
+    ]);
+  });
+  it('the settings hash ignores key order and changes with any value', () => {
+    const reordered = Object.fromEntries(Object.entries(s).reverse()) as typeof s;
+    expect(settingsHash(reordered)).toBe(settingsHash(s));
+    expect(settingsHash({ ...s, namespace: 'other' })).not.toBe(settingsHash(s));
+    expect(settingsHash({ ...s, prometheus: { ...s.prometheus, replicas: 2 } })).not.toBe(settingsHash(s));
+    expect(settingsHash({ ...s, alertmanager: { ...s.alertmanager, route: { ...s.alertmanager.route, groupBy: ['namespace', 'alertname'] } } })).not.toBe(settingsHash(s));
+  });
 });
