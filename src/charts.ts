@@ -72,6 +72,15 @@ export function parseChartSource(source: string): ChartSource {
 }
 
 /**
+ * Whether helm is given `--version` for a source. A repository or OCI chart without it would be
+ * whatever is newest there, so both are always pinned. Helm ignores `--version` for a chart folder:
+ * a local chart is pinned instead by preflight, which checks its Chart.yaml name and version.
+ */
+export function passesVersionFlag(source: ChartSource): boolean {
+  return source.kind !== 'local';
+}
+
+/**
  * Name of the Prometheus server Service of a prometheus 29.27.0 release
  * (`prometheus.server.fullname`, with `server.name: server`); its port is 80 (`server.service.servicePort`).
  */

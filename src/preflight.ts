@@ -2,8 +2,9 @@
  * Preflight: every check that can fail before anything changes, run together and reported as
  * grouped lines (as `linkerd check` does). Nothing here writes to the cluster.
  */
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parse } from 'yaml';
 import type { Settings } from './config/schema.js';
 import { grafanaAdminSecretName, GRAFANA_ADMIN_KEYS } from './overlays/grafana.js';
 import { planReceiverSecrets } from './overlays/receivers.js';
@@ -111,8 +112,17 @@ export async function checkCluster(kube: KubeClient, s: Settings, plans: Release
   for (const plan of plans) {
     if (plan.source.kind === 'local') {
       const path = resolve(configDir, plan.source.path);
-      if (existsSync(resolve(path, 'Chart.yaml'))) pass('charts', `local chart ${path} found`);
-      else fail('charts', `local chart folder ${path} (release ${plan.release}) has no Chart.yaml.`, ['Fix: correct charts.' + plan.id + '.source in monitor-stack.yaml.']);
+      const found = readChartYaml(path);
+      const setting = `charts.${plan.id}`;
+      if (!found) fail('charts', `local chart folder ${path} (release ${plan.release}) has no readable Chart.yaml.`, [`Fix: correct ${setting}.source in monitor-stack.yaml.`]);
+      else if (found.name !== plan.chart || found.version !== plan.version)
+        // helm ignores --version for a folder: this check is what pins a local chart.
+        fail('charts', `local chart folder ${path} holds chart ${found.name} ${found.version}, but release ${plan.release} is pinned to ${plan.chart} ${plan.version}.`, [
+          found.name === plan.chart
+            ? `Fix: vendor ${plan.chart} ${plan.version} there (helm pull <repo>/${plan.chart} --version ${plan.version} --untar), or set ${setting}.version: ${found.version} if that version is meant.`
+            : `Fix: point ${setting}.source at a folder holding chart ${plan.chart}.`,
+        ]);
+      else pass('charts', `local chart ${path} is ${found.name} ${found.version}`);
     }
   }
   return results;
@@ -138,4 +148,14 @@ export function checkVolumeChanges(plans: ReleasePlan[], current: Map<string, Re
         }))
       : [],
   );
+}
+
+/** `name` and `version` of a chart folder's Chart.yaml; `undefined` when it is missing or unreadable. */
+function readChartYaml(folder: string): { name: string; version: string } | undefined {
+  try {
+    const chart = parse(readFileSync(resolve(folder, 'Chart.yaml'), 'utf8')) as { name?: unknown; version?: unknown } | null;
+    return { name: String(chart?.name ?? ''), version: String(chart?.version ?? '') };
+  } catch {
+    return undefined;
+  }
 }

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandContext } from './cli.js';
-import { PINNED_CHARTS } from './charts.js';
+import { passesVersionFlag, PINNED_CHARTS } from './charts.js';
 import { loadSettings } from './config/index.js';
 import type { Settings } from './config/schema.js';
 import { deepEqual, diffManifests, parseManifest, resourceKey } from './core/manifest.js';
@@ -310,7 +310,7 @@ export async function computePlan(s: Session): Promise<StackPlan> {
  */
 async function renderRelease(helm: HelmClient, p: ReleasePlan, chartRef: string, valuesFile: string): Promise<string> {
   writeFileAtomic(valuesFile, p.overlay, 0o600);
-  const target = { release: p.release, namespace: p.namespace, version: p.version, pinVersion: p.source.kind !== 'local' };
+  const target = { release: p.release, namespace: p.namespace, version: p.version, pinVersion: passesVersionFlag(p.source) };
   const r = await helm.runner.run(helm.upgradeArgs(target, chartRef, { valuesFile, dryRun: true, wait: false, timeout: '5m' }));
   if (r.exitCode === 0) return (JSON.parse(r.stdout) as { manifest?: string }).manifest ?? '';
   const message = lastLines(r.stderr || r.stdout);

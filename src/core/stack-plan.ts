@@ -4,6 +4,7 @@
  * the cluster is read before, by the caller, into a {@link LiveState}.
  */
 import { createHash } from 'node:crypto';
+import { passesVersionFlag } from '../charts.js';
 import type { ReleasePlan } from '../plan.js';
 import type { ReleaseHistoryHead, ReleaseRecord, ReleaseStatus } from './helm-release.js';
 import { alreadyLive, asStoredSecret, deepEqual, diffManifests, driftOf, parseManifest, resourceKey, resourceLabel, type ResourceChange } from './manifest.js';
@@ -180,7 +181,7 @@ export function planStack(input: PlanInput, live: LiveState): StackPlan {
       chart: p.chart,
       version: p.version,
       chartRef: input.chartRefs[p.release] ?? p.chart,
-      pinVersion: p.source.kind !== 'local',
+      pinVersion: passesVersionFlag(p.source),
       fileName: p.fileName,
       overlay: p.overlay,
       action,

@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isolatedEnv, recordedCalls, ROOT, runCli, writeHelmRecorder, type CliResult } from '../support/run.js';
 
 const e2e = inject('e2e');
@@ -131,7 +131,10 @@ describe.runIf(e2e).each([
       ...isolatedEnv(dir, env.kubeconfig),
       MONITOR_STACK_HELM: writeHelmRecorder(join(dir, 'helm'), log, realHelm),
       E2E_SLACK_URL: canary,
+      // Every run's private temp folder is made here, so that afterEach can see it was removed.
+      TMPDIR: join(dir, 'tmp'),
     };
+    mkdirSync(cliEnv.TMPDIR!);
     // A mirror: every chart from the local repository. init keeps this base and adds environments.
     writeFileSync(
       join(dir, 'monitor-stack.yaml'),
@@ -140,10 +143,19 @@ describe.runIf(e2e).each([
     argv = sampleArgv();
   });
 
+  // Success, failure, Ctrl-C, SIGTERM or a refusal: no run leaves its private temp folder behind.
+  afterEach(() => {
+    const left = readdirSync(cliEnv.TMPDIR!);
+    // Removed first, so that only the test that left it fails.
+    for (const f of left) rmSync(join(cliEnv.TMPDIR!, f), { recursive: true, force: true });
+    expect(left, 'a run left its private temp folder').toEqual([]);
+  });
+
   afterAll(() => {
     argv?.stop();
     // Leave the shared control plane as found: the other helm major installs the same cluster-wide names.
     for (const namespace of [ns, `${ns}-local`, `${ns}-second`]) for (const r of releases(namespace)) helm('uninstall', r.name, '--namespace', namespace);
+    kubectl('delete', 'namespace', `${ns}-objects`, '--ignore-not-found', '--wait=false');
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -364,11 +376,52 @@ describe.runIf(e2e).each([
     expect(namespaceExists(brokenNs)).toBe(false);
   });
 
+  // Each kind of object the settings name, missing from the cluster: refused by preflight (exit 2)
+  // with what exists, before any change. Environment "objects" lives in a namespace that exists
+  // and holds one Secret with the wrong key; nothing else may appear in it.
+  it.each([
+    { kind: 'IngressClass', flags: ['--grafana-host', 'g.objects.example.com', '--ingress-class', 'traefik', '--no-tls'], says: ['IngressClass "traefik" does not exist', 'Available: nginx (default)'] },
+    { kind: 'ClusterIssuer', flags: ['--grafana-host', 'g.objects.example.com', '--tls-issuer', 'letsencrypt-prod'], says: ['ClusterIssuer "letsencrypt-prod" does not exist', 'Available: letsencrypt-staging'] },
+    { kind: 'TLS Secret', flags: ['--grafana-host', 'g.objects.example.com', '--tls-secret', 'wildcard-tls'], says: ['Secret "wildcard-tls" (TLS certificate) does not exist in namespace'] },
+    { kind: 'Grafana admin Secret', flags: ['--no-tls', '--grafana-admin-secret', 'grafana-admin'], says: ['Secret "grafana-admin" (Grafana admin) does not exist in namespace'] },
+    { kind: 'receiver Secret key', flags: ['--no-tls', '--webhook-url', 'secret:receivers/webhook-url'], says: ['Secret "receivers" (Alertmanager receiver) has no key "webhook-url"', 'Keys present: other-key'] },
+  ])('a missing $kind is refused by preflight, naming what exists, and nothing is created', async ({ flags, says }) => {
+    const objectsNs = `${ns}-objects`;
+    if (!namespaceExists(objectsNs)) {
+      kubectl('create', 'namespace', objectsNs);
+      kubectl('create', 'secret', 'generic', 'receivers', '-n', objectsNs, '--from-literal=other-key=x');
+    }
+    // kube-root-ca.crt is the controller-manager's, and may appear at any moment after the namespace.
+    const objects = () => kubectl('get', 'secrets,configmaps,leases', '-n', objectsNs, '-o', 'name').split('\n').filter((o) => o !== 'configmap/kube-root-ca.crt');
+    const before = objects();
+    const callsBefore = recordedCalls(log).length;
+    const init = await cli('init', '--non-interactive', '--env', 'objects', '--namespace', objectsNs, '--preset', 'minimal', ...flags);
+    expect(init.exitCode, init.stderr).toBe(0);
+    const r = await cli('upgrade', '--env', 'objects', '--yes');
+    expect(r.exitCode, r.stderr).toBe(2);
+    for (const s of says) expect(r.stderr).toContain(s);
+    expect(r.stderr).toContain('nothing was changed');
+    expect(changingCalls(recordedCalls(log).slice(callsBefore))).toEqual([]);
+    expect(objects()).toEqual(before);
+    expect(releases(objectsNs)).toEqual([]);
+  });
+
   it('a chart from a local folder (air-gapped) installs from that folder, relative to the config file', async () => {
     const localNs = `${ns}-local`;
     cpSync(join(ROOT, 'test', 'fixtures', 'charts', 'promtail'), join(dir, 'vendor', 'promtail'), { recursive: true });
     // Its own release name for prometheus, so its ClusterRole does not collide with environment dev's.
     editConfig(['environments', 'local'], { namespace: localNs, preset: 'minimal', components: { grafana: false }, charts: { prometheus: { release: 'prometheus-local' }, promtail: { source: './vendor/promtail' } } });
+    // helm ignores --version for a folder, so preflight pins it: another version there is refused.
+    const chartYaml = join(dir, 'vendor', 'promtail', 'Chart.yaml');
+    const pinned = readFileSync(chartYaml, 'utf8');
+    writeFileSync(chartYaml, pinned.replace(/^version: 6\.17\.1$/m, 'version: 6.16.0'));
+    const callsBefore = recordedCalls(log).length;
+    const other = await cli('upgrade', '--env', 'local', '--yes');
+    expect(other.exitCode, other.stderr).toBe(2);
+    expect(other.stderr).toContain(`local chart folder ${join(dir, 'vendor', 'promtail')} holds chart promtail 6.16.0, but release promtail is pinned to promtail 6.17.1.`);
+    expect(changingCalls(recordedCalls(log).slice(callsBefore))).toEqual([]);
+    expect(namespaceExists(localNs)).toBe(false);
+    writeFileSync(chartYaml, pinned);
     const r = await cli('upgrade', '--env', 'local', '--yes');
     expect(r.exitCode, r.stderr).toBe(0);
     expect(recordedCalls(log).filter((c) => c.startsWith('upgrade promtail')).at(-1)).toContain(`upgrade promtail ${join(dir, 'vendor', 'promtail')} --install`);
@@ -477,7 +530,7 @@ describe.runIf(e2e).each([
     mkdirSync(killedTmp);
     const killed = spawn(process.execPath, [join(ROOT, 'bin', 'monitor-stack.js'), 'upgrade', '--env', 'dev', '--yes', '--timeout', '120s', '--retention', '50d'], {
       cwd: dir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: killedTmp, ...cliEnv },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...cliEnv, TMPDIR: killedTmp },
       detached: true,
       stdio: 'ignore',
     });
