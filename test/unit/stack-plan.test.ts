@@ -1,6 +1,6 @@
 /** The stack plan, risk rules, saved plans and helm's release record format: pure, table-driven. */
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeReleaseRecord, historyHead, releaseSelector } from '../../src/core/helm-release.js';
 import { parseManifest } from '../../src/core/manifest.js';
 import { formatAge, ownershipRisk, releaseStateRisk, resourceRisks } from '../../src/core/risks.js';
@@ -87,6 +87,75 @@ describe('planStack', () => {
     expect(plan.releases[1]!.action).toBe('upgrade');
     expect(plan.risks).toEqual([expect.objectContaining({ rule: 'release-state', resolution: 'notice', message: expect.stringContaining('its last deployed revision is 4') })]);
     expect(blockingRisks(plan, false)).toEqual([]);
+  });
+  it('each kind of change alone makes the plan a change: a namespace to create, a release, a secret', () => {
+    expect(planHasChanges({ ...planStack(input, steady()), createNamespace: true })).toBe(true);
+    const secretOnly = steady();
+    secretOnly.secrets['prometheus-alertmanager-receivers'] = null;
+    const p = planStack(input, secretOnly);
+    expect([p.createNamespace, p.releases.map((r) => r.action), p.secrets.map((x) => [x.action, x.changedKeys])]).toEqual([false, ['unchanged', 'unchanged', 'unchanged'], [['create', ['slack-webhook-url']]]]);
+    expect(planHasChanges(p)).toBe(true);
+    const noNamespace = steady();
+    noNamespace.namespaceExists = false;
+    expect(planStack(input, noNamespace).createNamespace).toBe(true);
+  });
+  it('a generated Secret is created once and never replaced; the plan names where it runs', () => {
+    const withGenerated = { ...input, secrets: [...input.secrets, { name: 'grafana-admin-credentials', kind: 'generated' as const, entries: [] }] };
+    const fresh = planStack(withGenerated, steady());
+    expect(fresh.secrets[1]).toEqual({ name: 'grafana-admin-credentials', kind: 'generated', action: 'create', entries: [], changedKeys: [] });
+    const existing = steady();
+    existing.secrets['grafana-admin-credentials'] = { 'admin-password': 'whatever' };
+    expect(planStack(withGenerated, existing).secrets[1]).toMatchObject({ action: 'unchanged', changedKeys: [] });
+    expect([fresh.environment, fresh.namespace, fresh.kubeContext, fresh.settingsHash]).toEqual(['test', 'monitoring', 'kind-test', 'h']);
+    expect(planStack({ ...input, releases: [], secrets: [] }, steady()).namespace).toBe('');
+  });
+  it('what a release change records: chart reference, pin, last deployed revision, digest, notes', () => {
+    const live = steady();
+    live.releases.grafana = installedAs('grafana', cm('grafana', '1'), releases[1]!.values, 'failed' as never, 5);
+    const plan = planStack({ ...input, chartRefs: { prometheus: 'mirror/prometheus' } }, live);
+    expect(plan.releases.map((r) => [r.chartRef, r.pinVersion, r.installed?.lastDeployed ?? null])).toEqual([
+      ['mirror/prometheus', true, 2],
+      ['grafana', true, 4],
+      ['promtail', true, 2],
+    ]);
+    expect(plan.releases[0]!.manifestDigest).toBe(planStack(input, steady()).releases[0]!.manifestDigest);
+    const other = steady();
+    other.rendered.prometheus = cm('prometheus', '9');
+    expect(planStack(input, other).releases[0]!.manifestDigest).not.toBe(plan.releases[0]!.manifestDigest);
+    expect(plan.releases[2]!.notes).toEqual([expect.stringMatching(/^The promtail chart is deprecated upstream/)]);
+    expect(plan.releases[0]!.notes).toEqual([]);
+  });
+  it('a chart or version other than the installed one is a change even with the same manifest and values', () => {
+    for (const change of [{ chart: 'other' }, { chartVersion: '29.26.0' }]) {
+      const live = steady();
+      live.releases.prometheus = { ...live.releases.prometheus!, record: { ...live.releases.prometheus!.record, ...change } };
+      expect(planStack(input, live).releases[0]).toMatchObject({ action: 'upgrade', chartChanged: true });
+    }
+    expect(planStack(input, steady()).releases[0]).toMatchObject({ action: 'unchanged', chartChanged: false });
+  });
+  it('a field the new manifest sets that the cluster already has is a note, not a change', () => {
+    const live = steady();
+    const pvc0 = `---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: g\nspec:\n  resources: {requests: {storage: 1Gi}}\n`;
+    live.releases.grafana = installedAs('grafana', pvc0, releases[1]!.values);
+    live.rendered.grafana = pvc0.replace('spec:\n', 'spec:\n  volumeName: pv-1\n');
+    live.objects['v1/PersistentVolumeClaim/monitoring/g'] = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'g' }, spec: { volumeName: 'pv-1', resources: { requests: { storage: '1Gi' } } } };
+    const r = planStack(input, live).releases[1]!;
+    expect([r.action, r.changes, r.notes]).toEqual(['unchanged', [], ['PersistentVolumeClaim monitoring/g: spec.volumeName differs from the installed manifest, but the cluster already has the new value; not a change']]);
+  });
+  it('the summary line of an install, a chart upgrade, and a release left failed', () => {
+    const live = steady();
+    delete live.releases.promtail;
+    live.releases.prometheus = { ...live.releases.prometheus!, record: { ...live.releases.prometheus!.record, chartVersion: '29.26.0', values: { old: 1 } } };
+    live.releases.grafana = installedAs('grafana', cm('grafana', '1'), releases[1]!.values, 'failed' as never, 5);
+    expect(planStack(input, live).releases.map(summaryLine)).toEqual([
+      'prometheus: 0 changed, 0 added, 0 removed, 0 drifted (chart 29.26.0 → 29.27.0, values changed)',
+      'grafana: 0 changed, 0 added, 0 removed, 0 drifted (from failed revision 5)',
+      'promtail: 0 changed, 1 added, 0 removed, 0 drifted (new release, promtail 6.17.1)',
+    ]);
+  });
+  it('digests bind a value to its Secret and key', () => {
+    expect(secretDigest('s', 'k', 'v')).toMatch(/^[0-9a-f]{16}$/);
+    expect(new Set([secretDigest('s', 'k', 'v'), secretDigest('s', 'k', 'w'), secretDigest('t', 'k', 'v'), secretDigest('s', 'j', 'v'), secretDigest('s', 'kv', ''), secretDigest('sk', '', 'v')]).size).toBe(6);
   });
   it('drift: a field the installed manifest sets that differs live, or an object deleted by hand', () => {
     const live = steady();
@@ -228,14 +297,19 @@ describe('risk rules', () => {
 });
 
 describe('saved plans', () => {
-  const live = steady();
-  live.rendered.prometheus = `${cm('prometheus', '2')}---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {password: c2VjcmV0LXZhbHVl}\n`;
-  const plan = planStack(input, live);
-  const saved = JSON.parse(JSON.stringify(toSavedPlan(plan, '0.1.0', '2026-11-22T00:00:00Z')));
+  // Made before each test, not while collecting: an error here then fails the tests (mutation
+  // testing counts a file that fails to load as no failure at all).
+  let live: LiveState;
+  let saved: ReturnType<typeof toSavedPlan>;
+  beforeEach(() => {
+    live = steady();
+    live.rendered.prometheus = `${cm('prometheus', '2')}---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {password: c2VjcmV0LXZhbHVl}\n`;
+    saved = JSON.parse(JSON.stringify(toSavedPlan(planStack(input, live), '0.1.0', '2026-11-22T00:00:00Z')));
+  });
   it('holds no resource contents, so no Secret data', () => {
     expect(checkSavedPlan(saved)).toBeUndefined();
     expect(JSON.stringify(saved)).not.toContain('c2VjcmV0LXZhbHVl');
-    expect(saved.plan.releases[0].changes.map((c: { change: string; kind: string }) => [c.change, c.kind])).toEqual([['changed', 'ConfigMap'], ['added', 'Secret']]);
+    expect(saved.plan.releases[0]!.changes.map((c) => [c.change, c.kind])).toEqual([['changed', 'ConfigMap'], ['added', 'Secret']]);
   });
   it('is exact while nothing moved, and names what moved', () => {
     expect(savedPlanDrift(saved.plan, planStack(input, live))).toEqual([]);
