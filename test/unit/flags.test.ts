@@ -1,4 +1,5 @@
 /** The flag table: exact public names, and their mapping to a settings layer. */
+import { Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { checkFlagValues, flagsToLayer, SETTING_FLAGS } from '../../src/config/flags.js';
 import { buildProgram } from '../../src/cli.js';
@@ -64,8 +65,13 @@ describe('flagsToLayer', () => {
     expect(() => flagsToLayer(flags({ slackChannel: '#a' }))).toThrow('--slack-channel needs --slack-webhook-url.');
   });
 
-  it('no flags, empty layer', () => {
+  it('no flags, empty layer: not even keys set to undefined', () => {
     expect(flagsToLayer(flags({}))).toEqual({});
+    expect(Object.keys(flagsToLayer(flags({})))).toEqual([]);
+  });
+
+  it("each flag's attribute is the one commander sets, so a given flag is seen as given", () => {
+    for (const f of SETTING_FLAGS) expect(new Option(f.flags, '').attributeName(), f.flags).toBe(f.attr);
   });
 
   it('a value commander filled in as a default (not given) is ignored', () => {
@@ -130,7 +136,14 @@ describe('checkFlagValues', () => {
     expect(one({ preset: 'large' })).toEqual(['--preset "large": must be one of: minimal, standard, ha', []]);
     expect(one({ webhookUrl: 'https://hooks.example.com/SECRET' })[0]).toMatch(/^--webhook-url takes a reference, not a literal value/);
     expect(one({ kubeContext: 'Any_Context!', smtpUsername: 'Any User', tls: false })).toBe('ok');
-    expect(one({ namespace: 7 })).toBe('ok');
+    expect(one({ namespace: 7.5 })).toBe('ok');
+    // Every flag taking a reference hides what was typed: it may be the secret itself.
+    for (const attr of ['slackWebhookUrl', 'smtpPassword', 'pagerdutyRoutingKey', 'webhookUrl']) {
+      const [message] = one({ [attr]: 'TYPED-SECRET-VALUE' }) as [string];
+      expect(message, attr).toMatch(/takes a reference, not a literal value/);
+      expect(message, attr).not.toContain('TYPED-SECRET-VALUE');
+    }
+    expect(one({ tls: false, tlsSecret: 'b' })).toEqual(['--no-tls cannot be combined with --tls-issuer or --tls-secret.', []]);
     expect(one({ preset: 'minimal' })).toBe('ok');
     expect(one({ tlsIssuer: 'a' })).toBe('ok');
   });

@@ -41,6 +41,12 @@ describe('precedence', () => {
     expect(s.alertmanager.receivers.map((r) => r.name)).toEqual(['b']);
   });
 
+  it('mergeLayer without a layer above gives a copy of the one below', () => {
+    const base = { a: { b: [1] } };
+    const merged = mergeLayer(base, undefined);
+    expect(merged).toEqual(base);
+    expect(merged.a).not.toBe(base.a);
+  });
   it('mergeLayer changes neither input', () => {
     const base = { a: { b: 1, c: [1] } };
     const over = { a: { b: 2 } };

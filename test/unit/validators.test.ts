@@ -187,7 +187,7 @@ describe('secret references', () => {
   it('each form, and each way to get it wrong, with the sentence (never the value)', () => {
     expect(
       Object.fromEntries(
-        ['env:SLACK_URL', 'env:_X1', 'env:', 'env:1X', 'env:A-B', 'env:A B', ':env', 'https://hooks.example.com/T0/B0', 'file:/run/s', 'file:', 'secret:am/slack-url', 'secret:am/a.b_c', 'secret:/k', 'secret:am', 'secret:am/', 'secret:am/k k', 'secret:AM/k', 'secret:am/ k'].map((v) => {
+        ['env:SLACK_URL', 'env:_X1', 'env:', 'env:1X', 'env:A-B', 'env:A B', ':env', 'https://hooks.example.com/T0/B0', 'envX', 'fileX', 'secretX', 'file:/run/s', 'file:', 'secret:am/slack-url', 'secret:am/a.b_c', 'secret:/k', 'secret:am', 'secret:am/', 'secret:am/k k', 'secret:AM/k', 'secret:am/ k'].map((v) => {
           const r = parseSecretRef(v);
           return [v, typeof r === 'string' ? r : r];
         }),
@@ -201,6 +201,10 @@ describe('secret references', () => {
       'env:A B': ENV,
       ':env': LITERAL,
       'https://hooks.example.com/T0/B0': LITERAL,
+      // A scheme name without its colon is a literal, not a reference.
+      envX: LITERAL,
+      fileX: LITERAL,
+      secretX: LITERAL,
       'file:/run/s': { kind: 'file', path: '/run/s' },
       'file:': 'file: must be followed by a path such as file:/run/secrets/slack-url',
       'secret:am/slack-url': { kind: 'secret', name: 'am', key: 'slack-url' },
