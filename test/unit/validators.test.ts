@@ -122,12 +122,13 @@ describe('URLs, addresses, hosts and channels', () => {
 describe('durations, sizes and counts', () => {
   it('Prometheus durations: units y w d h m s ms, several parts, never zero', () => {
     const bad = 'must be a Prometheus duration such as 15d, 12h or 1w (units: y, w, d, h, m, s, ms)';
-    expect(judge(checkDuration, ['15d', '1w3d', '10d', '100ms', '1y', '0d', '00d', '0ms', 'x15d', '15dx', '15', 'd', '1.5d'])).toEqual({
+    expect(judge(checkDuration, ['15d', '1w3d', '10d', '100ms', '1y', '0d1h', '0d', '00d', '0ms', 'x15d', '15dx', '15', 'd', '1.5d'])).toEqual({
       '15d': 'ok',
       '1w3d': 'ok',
       '10d': 'ok',
       '100ms': 'ok',
       '1y': 'ok',
+      '0d1h': 'ok',
       '0d': bad,
       '00d': bad,
       '0ms': bad,
@@ -174,7 +175,7 @@ describe('durations, sizes and counts', () => {
 
   it('counts: whole numbers from min to max, both included', () => {
     expect([1, 5, 10].map((n) => parseCount(String(n), '--parallel', 1, 10))).toEqual([1, 5, 10]);
-    for (const v of ['0', '11', '1.5', '5x', 'x5', '', '-1']) {
+    for (const v of ['0', '11', '1.5', '5x', 'x5', '', '-1', ' 5', '5 ', '1e1']) {
       expect(() => parseCount(v, '--parallel', 1, 10), v).toThrow(new UsageError(`--parallel "${v}": must be a whole number from 1 to 10.`));
     }
   });
