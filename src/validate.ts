@@ -54,6 +54,19 @@ export function checkEmail(value: string): string | undefined {
   return EMAIL.test(value) ? undefined : 'must be an e-mail address such as alerts@example.com';
 }
 
+/**
+ * An e-mail sender as Alertmanager v0.34 takes `email_configs[].from` (Go's `net/mail.ParseAddress`):
+ * `alerts@example.com`, or with a display name, `Alertmanager <alerts@example.com>` or
+ * `"Alerts, prod" <alerts@example.com>`.
+ */
+export function checkEmailSender(value: string): string | undefined {
+  const named = /^(?:"[^"\\\r\n]*"|[^"<>\r\n,;:@]*?)\s*<([^<>]+)>$/.exec(value);
+  if (named ? !EMAIL.test(named[1]!) : checkEmail(value)) {
+    return 'must be an e-mail address such as alerts@example.com, or with a display name: Alertmanager <alerts@example.com>';
+  }
+  return undefined;
+}
+
 /** An SMTP smarthost, `host:port` (Alertmanager's `smarthost`). */
 export function checkSmarthost(value: string): string | undefined {
   const m = /^([^:\s]+):(\d{1,5})$/.exec(value);

@@ -14,6 +14,7 @@ import {
   checkDnsLabel,
   checkDnsSubdomain,
   checkEmail,
+  checkEmailSender,
   checkHttpUrl,
   checkSlackChannel,
   checkSmarthost,
@@ -232,7 +233,7 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
     }
     if (kinds.includes('email')) {
       set('emailTo', (await p.input({ message: 'Send alert e-mails to', validate: asPrompt(checkEmail) })).trim());
-      set('emailFrom', (await p.input({ message: 'Send them from', validate: asPrompt(checkEmail) })).trim());
+      set('emailFrom', (await p.input({ message: 'Send them from (an address, or Name <address>)', validate: asPrompt(checkEmailSender) })).trim());
       set('smtpSmarthost', (await p.input({ message: 'SMTP smarthost (host:port)', validate: asPrompt(checkSmarthost) })).trim());
       const user = (await p.input({ message: 'SMTP username (empty = no auth)' })).trim();
       if (user) {

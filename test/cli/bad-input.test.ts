@@ -43,6 +43,7 @@ const CASES: Case[] = [
   { name: 'host with a scheme', args: [...INIT, '--grafana-host', 'https://grafana.example.com'], message: /--grafana-host .*must be a DNS-1123 name/ },
   { name: 'namespace in capitals', args: [...INIT, '--namespace', 'Monitoring'], message: /--namespace "Monitoring": must be a DNS-1123 label/ },
   { name: 'namespace with a dot', args: [...INIT, '--namespace', 'mon.itoring'], message: /--namespace "mon\.itoring": must be a DNS-1123 label/ },
+  { name: 'sender without angle brackets', args: [...INIT, '--email-to', 'a@example.com', '--email-from', 'Alertmanager am@example.com', '--smtp-smarthost', 'smtp.example.com:25'], message: /--email-from "Alertmanager am@example\.com": must be an e-mail address such as alerts@example\.com, or with a display name: Alertmanager <alerts@example\.com>/ },
   { name: 'StorageClass with an underscore', args: [...INIT, '--storage-class', 'Fast_SSD'], message: /--storage-class "Fast_SSD": must be a DNS-1123 name/ },
   { name: 'IngressClass in capitals', args: [...INIT, '--ingress-class', 'NGINX'], message: /--ingress-class "NGINX": must be a DNS-1123 name/ },
   { name: 'ClusterIssuer with a bang', args: [...INIT, '--tls-issuer', 'letsencrypt!'], message: /--tls-issuer "letsencrypt!": must be a DNS-1123/ },

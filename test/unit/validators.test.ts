@@ -10,6 +10,7 @@ import {
   checkDnsSubdomain,
   checkDuration,
   checkEmail,
+  checkEmailSender,
   checkHelmTimeout,
   checkHttpUrl,
   checkSlackChannel,
@@ -83,6 +84,23 @@ describe('URLs, addresses, hosts and channels', () => {
       'a@b.c-': bad,
       'a@b.-c': bad,
       '<a@b.com>': bad,
+    });
+  });
+
+  it('e-mail sender: an address, or a display name and the address in angle brackets, as Alertmanager takes from', () => {
+    const bad = 'must be an e-mail address such as alerts@example.com, or with a display name: Alertmanager <alerts@example.com>';
+    expect(judge(checkEmailSender, ['am@example.com', 'Alertmanager <am@example.com>', '"Alerts, prod" <am@example.com>', '<am@example.com>', 'Alertmanager<am@example.com>', 'Alertmanager <am@example>', 'Alertmanager <am@example.com', 'Alertmanager am@example.com', 'a, b <am@example.com>', 'a <b> <am@example.com>', '"open <am@example.com>'])).toEqual({
+      'am@example.com': 'ok',
+      'Alertmanager <am@example.com>': 'ok',
+      '"Alerts, prod" <am@example.com>': 'ok',
+      '<am@example.com>': 'ok',
+      'Alertmanager<am@example.com>': 'ok',
+      'Alertmanager <am@example>': bad,
+      'Alertmanager <am@example.com': bad,
+      'Alertmanager am@example.com': bad,
+      'a, b <am@example.com>': bad,
+      'a <b> <am@example.com>': bad,
+      '"open <am@example.com>': bad,
     });
   });
 
