@@ -2,9 +2,9 @@
  * Resolving `env:` and `file:` references when `upgrade` runs. Values live only in memory and
  * go to the cluster through the Kubernetes API: never into argv, a file of ours, or a log line.
  */
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from './errors.js';
+import { readTextFile } from './user-files.js';
 import { formatSecretRef, type SecretRef } from './refs.js';
 
 /**
@@ -25,11 +25,12 @@ export function resolveSecretRefs(entries: { key: string; ref: SecretRef }[], ba
     } else if (ref.kind === 'file') {
       const path = isAbsolute(ref.path) ? ref.path : resolve(baseDir, ref.path);
       try {
-        const value = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+        const value = readTextFile(path, { maxBytes: 64 * 1024 }).replace(/\r?\n$/, '');
         if (!value) problems.push(`${formatSecretRef(ref)}: ${path} is empty.`);
         else out[key] = value;
       } catch (err) {
-        problems.push(`${formatSecretRef(ref)}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+        if (!(err instanceof UsageError)) throw err;
+        problems.push(`${formatSecretRef(ref)}: ${err.message}`);
       }
     } else {
       throw new Error('secret: references are mounted, not resolved');

@@ -4,7 +4,7 @@
  * the Secret `monitor-stack-receivers` through the Kubernetes API; the file keeps references only.
  * Nothing is written until every answer is in and the resulting file validates.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Document, parseDocument, stringify } from 'yaml';
 import type { CommandContext } from '../cli.js';
 import { CHART_IDS, PINNED_CHARTS } from '../charts.js';
@@ -15,7 +15,7 @@ import { resolveSettings } from '../config/merge.js';
 import { configFileSchema } from '../config/schema.js';
 import { DEFAULT_CONFIG_PATH } from '../config/paths.js';
 import { UsageError } from '../errors.js';
-import { writeFileAtomic } from '../fsutil.js';
+import { checkWritable, readTextFile, writeTextFile } from '../user-files.js';
 import { isInteractive } from '../ui.js';
 import { askAnswers, WIZARD_SECRET, type ClusterFacts, type WizardDeps } from '../wizard/ask.js';
 
@@ -50,8 +50,10 @@ export async function runInit(ctx: CommandContext): Promise<void> {
   // Bad input is found before the first question.
   checkFlagValues(ctx.flags);
   if (envFlag !== undefined) checkEnvironmentName(envFlag);
-  const existingText = existsSync(ctx.configPath) ? readFileSync(ctx.configPath, 'utf8') : undefined;
+  // The file is checked before the first question, so no answer is typed in vain.
+  const existingText = existsSync(ctx.configPath) ? readTextFile(ctx.configPath, { exampleName: 'monitor-stack.yaml' }) : undefined;
   if (existingText !== undefined) parseYamlWith(existingText, ctx.configPath, configFileSchema);
+  if (!options.dryRun) checkWritable(ctx.configPath);
   const presets = readPresets();
 
   const interactive = isInteractive(options);
@@ -113,7 +115,7 @@ export async function runInit(ctx: CommandContext): Promise<void> {
     await kube.writeSecret(namespace, WIZARD_SECRET, { ...current, ...result.secretValues });
     process.stderr.write(`Stored ${Object.keys(result.secretValues).join(', ')} in Secret ${namespace}/${WIZARD_SECRET}.\n`);
   }
-  writeFileAtomic(ctx.configPath, text);
+  writeTextFile(ctx.configPath, text);
   process.stderr.write(`${replacing ? 'Replaced' : 'Wrote'} environment ${env} in ${ctx.configPath}:\n\n`);
   process.stdout.write(stringify({ environments: { [env]: envLayer } }, { lineWidth: 0 }));
   process.stderr.write(`\nNext: monitor-stack upgrade --env ${env}${ctx.configPath !== DEFAULT_CONFIG_PATH ? ` --config ${ctx.configPath}` : ''}\n`);

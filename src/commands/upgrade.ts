@@ -14,13 +14,13 @@
  * 7. apply: Secrets, then `helm upgrade --install` of each release that changes, `--parallel` at a
  *    time; a failure undoes the run and reports what is really left (stack.ts). The lock is released.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { CommandContext } from '../cli.js';
 import { checkSavedPlan, savedPlanDrift, toSavedPlan, type SavedPlan } from '../core/saved-plan.js';
 import { blockingRisks, planHasChanges } from '../core/stack-plan.js';
 import { OperationError, UsageError } from '../errors.js';
-import { withPrivateTempDir, writeFileAtomic } from '../fsutil.js';
+import { withPrivateTempDir } from '../fsutil.js';
+import { checkWritable, readTextFile, writeTextFile } from '../user-files.js';
 import { planText } from '../present.js';
 import { beginRun, findUnfinishedRun, recordRun, replaceStackRevision } from '../history.js';
 import { InterruptedError } from '../interrupt.js';
@@ -41,6 +41,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
   if (planOut && planIn) throw new UsageError('--plan-out and --plan cannot be used together: save a plan in one run, apply it in another.');
   if (planOut && o.dryRun) throw new UsageError('--plan-out and --dry-run cannot be used together: --plan-out already changes nothing.');
   const saved = planIn ? readSavedPlan(planIn) : undefined;
+  if (planOut) checkWritable(planOut, `--plan-out ${planOut}`);
 
   await withPrivateTempDir(async (tmp) => {
     const s = await openSession(ctx, tmp, { parallel });
@@ -113,7 +114,7 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
       ]);
     }
     if (planOut) {
-      writeFileAtomic(planOut, `${JSON.stringify(toSavedPlan(plan, toolVersion(), new Date().toISOString()), null, 2)}\n`, 0o644);
+      writeTextFile(planOut, `${JSON.stringify(toSavedPlan(plan, toolVersion(), new Date().toISOString()), null, 2)}\n`, { label: `--plan-out ${planOut}` });
       ui.line(`Plan saved to ${planOut}; nothing was changed. Apply exactly this plan with: monitor-stack upgrade --env ${env} --plan ${planOut}`);
       return;
     }
@@ -168,12 +169,13 @@ export async function runUpgrade(ctx: CommandContext): Promise<void> {
  * @throws UsageError when it is missing, not JSON, or not a plan of this format.
  */
 function readSavedPlan(path: string): SavedPlan {
+  const fix = 'Fix: give a file written by monitor-stack upgrade --plan-out.';
+  const text = readTextFile(path, { label: `--plan ${path}`, missingHints: [fix] });
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`--plan ${path}: ${code ? `cannot read it (${code})` : 'it is not JSON'}.`, ['Fix: give a file written by monitor-stack upgrade --plan-out.']);
+    data = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--plan ${path}: it is not JSON.`, [fix]);
   }
   const problem = checkSavedPlan(data);
   if (problem) throw new UsageError(`--plan ${path}: ${problem}.`, ['Fix: give a file written by monitor-stack upgrade --plan-out.']);

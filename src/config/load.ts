@@ -3,7 +3,8 @@
  * naming the file, the line, the key path and what was expected.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { readTextFile } from '../user-files.js';
+import { isMap, isPair, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { configFileSchema, layerSchema, presetSchema, PRESET_NAMES, type ConfigFile, type Layer, type PresetName } from './schema.js';
@@ -18,15 +19,34 @@ export const PRESETS_DIR = new URL('../../presets/', import.meta.url);
  */
 export function parseYamlWith<S extends z.ZodType>(text: string, fileName: string, schema: S): z.infer<S> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  } catch (err) {
+    throw err instanceof RangeError ? tooDeep(fileName) : new UsageError(`${fileName} cannot be read as YAML: ${printable((err as Error).message.split('\n')[0]!)}`);
+  }
+  if (doc.errors.some((e) => /call stack/i.test(e.message))) throw tooDeep(fileName);
   if (doc.errors.length) {
     const lines = doc.errors.map((e) => {
       const pos = e.linePos?.[0];
-      return `${fileName}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+      return `${fileName}${pos ? `:${pos.line}:${pos.col}` : ''}: ${printable(e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''))}`;
     });
-    throw new UsageError(`${fileName} is not valid YAML.`, lines);
+    throw new UsageError(`${fileName} is not valid YAML.`, capLines(lines));
   }
-  const data = doc.toJS() ?? {};
+  const deep = depthOver(doc.contents, MAX_DEPTH);
+  if (deep) throw tooDeep(fileName, deep.range ? lineCounter.linePos(deep.range[0]).line : undefined);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    if (err instanceof RangeError) throw tooDeep(fileName);
+    if (/alias/i.test((err as Error).message)) {
+      throw new UsageError(`${fileName} uses YAML aliases (*name) that expand too far: more than ${MAX_ALIAS_COUNT} uses, as an "alias bomb" does.`, [
+        'Fix: write the values out, or use fewer aliases. Nothing was changed.',
+      ]);
+    }
+    throw new UsageError(`${fileName} cannot be read as YAML: ${printable((err as Error).message.split('\n')[0]!)}`);
+  }
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const lineOf = (path: PropertyKey[]): string => {
@@ -50,10 +70,52 @@ export function parseYamlWith<S extends z.ZodType>(text: string, fileName: strin
     const message = issue.code === 'invalid_key' ? 'must be a DNS-1123 label such as dev, staging or prod (lowercase letters, digits and "-")' : issue.message;
     return `${fileName}${lineOf(path)}: ${formatPath(path) || '(top level)'}: ${message}`;
   });
-  throw new UsageError(
-    `${fileName} has ${lines.length === 1 ? 'an error' : `${lines.length} errors`}:`,
-    lines.flatMap((l) => l.split('\n')).map((l) => `  ${l}`),
-  );
+  const flat = lines.flatMap((l) => l.split('\n'));
+  throw new UsageError(`${fileName} has ${flat.length === 1 ? 'an error' : `${flat.length} errors`}:`, capLines(flat.map(printable)).map((l) => `  ${l}`));
+}
+
+/** Deepest nesting a config may have: its schema needs 6 levels; 64 leaves room and keeps parsing cheap. */
+export const MAX_DEPTH = 64;
+/** Most alias uses a config may make (`*name`); yaml's own default is 100 too. */
+export const MAX_ALIAS_COUNT = 100;
+/** Most problems listed at once; the rest are counted. */
+export const MAX_LISTED = 20;
+
+function tooDeep(fileName: string, line?: number): UsageError {
+  return new UsageError(`${fileName}${line ? `:${line}` : ''}: nested more than ${MAX_DEPTH} levels deep; a monitor-stack config needs at most 6.`, [
+    'Fix: check that it is the right file. Nothing was changed.',
+  ]);
+}
+
+/** The first node deeper than `max` levels of maps and lists, if any. */
+function depthOver(node: unknown, max: number): { range?: [number, number, number] } | undefined {
+  const stack: [unknown, number][] = [[node, 0]];
+  while (stack.length) {
+    const [n, depth] = stack.pop()!;
+    if (isMap(n) || isSeq(n)) {
+      if (depth >= max) return n as { range?: [number, number, number] };
+      for (const item of n.items as unknown[]) {
+        if (isPair(item)) {
+          stack.push([item.key, depth + 1], [item.value, depth + 1]);
+        } else stack.push([item, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A message line safe to print: control and other non-printing characters shown as `\\u{…}`
+ * escapes, cut at 400 characters.
+ */
+export function printable(line: string): string {
+  const escaped = line.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\uFFFD]/gu, (c) => (c === '\t' ? ' ' : `\\u{${c.codePointAt(0)!.toString(16)}}`));
+  return escaped.length > 400 ? `${escaped.slice(0, 399)}…` : escaped;
+}
+
+/** The first {@link MAX_LISTED} lines, then how many more there are. */
+export function capLines(lines: string[]): string[] {
+  return lines.length <= MAX_LISTED ? lines : [...lines.slice(0, MAX_LISTED), `… and ${lines.length - MAX_LISTED} more (fix these first).`];
 }
 
 /** `a.b[0].c` from a zod issue path. */
@@ -85,16 +147,11 @@ function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
  * @throws UsageError when the file is missing, unreadable, not YAML or not valid.
  */
 export function readConfigFile(path: string): ConfigFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new UsageError(`no config file at ${path}.`, ['Fix: run `monitor-stack init` to write one, or pass --config <path>.']);
-    }
-    throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
-  }
+  const text = readTextFile(path, {
+    missingMessage: `no config file at ${path}.`,
+    missingHints: ['Fix: run `monitor-stack init` to write one, or pass --config <path>.'],
+    exampleName: 'monitor-stack.yaml',
+  });
   return parseYamlWith(text, path, configFileSchema);
 }
 

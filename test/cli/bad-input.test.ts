@@ -3,7 +3,7 @@
  * makes no helm call (the helm on offer is a recorder that fails if run), and writes nothing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordedCalls, runCli, tempDir, writeHelmRecorder } from '../support/run.js';
@@ -28,7 +28,55 @@ interface Case {
   config?: string | null;
   message: RegExp;
   env?: Record<string, string>;
+  /** Prepares the case's folder (after the config is written): odd files, modes, links. */
+  setup?: (dir: string) => void;
+  /** Run as an unprivileged user (nobody when the tests run as root), to meet permission errors. */
+  unprivileged?: boolean;
 }
+
+const aliasBomb = (): string => {
+  const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1, prev = 'a'; i < 9; i++, prev = `b${i - 1}`) lines.push(`b${i}: &b${i} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+  return `${lines.join('\n')}\n`;
+};
+/** Bytes of a binary file; the test asserts none of its printable run ("BINARYRUN") is echoed. */
+const BINARY = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00]), Buffer.from('BINARYRUN'), Buffer.from([0xff, 0xfe, 0x00])]);
+const write = (name: string, data: string | Buffer, mode?: number) => (dir: string) => {
+  writeFileSync(join(dir, name), data);
+  if (mode !== undefined) chmodSync(join(dir, name), mode);
+};
+const FILE_ERROR_CASES: Case[] = [
+  { name: '--config is a folder', args: ['render', '--env', 'dev', '--config', 'conf'], setup: (d) => mkdirSync(join(d, 'conf')), message: /error: conf is a folder, not a file\.\n\s+Fix: give the path of a file, e\.g\. conf\/monitor-stack\.yaml\./ },
+  { name: '--config through a file', args: ['render', '--env', 'dev', '--config', 'monitor-stack.yaml/x.yaml'], message: /monitor-stack\.yaml\/x\.yaml cannot be read: a part of its path is a file, not a folder/ },
+  { name: '--config that does not exist', args: ['render', '--env', 'dev', '--config', 'prod.yaml'], message: /no config file at prod\.yaml\.\n\s+Fix: run `monitor-stack init` to write one, or pass --config <path>\./ },
+  { name: 'config that is binary', args: ['render', '--env', 'dev', '--config', 'bin.yaml'], setup: write('bin.yaml', BINARY), message: /bin\.yaml is a binary file, not text \(a NUL byte at byte 7\)\./ },
+  { name: 'config in Latin-1', args: ['render', '--env', 'dev'], setup: write('monitor-stack.yaml', Buffer.from('environments:\n  dev:\n    namespace: caf\xe9\n', 'latin1')), message: /monitor-stack\.yaml is not UTF-8 text \(an invalid byte at byte 40, line 3\)\.\n\s+Fix: save it as UTF-8/ },
+  { name: 'config that is an alias bomb', args: ['render', '--env', 'dev'], config: aliasBomb(), message: /monitor-stack\.yaml uses YAML aliases \(\*name\) that expand too far: more than 100 uses/ },
+  { name: 'config nested 5000 deep', args: ['render', '--env', 'dev'], config: `a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, message: /monitor-stack\.yaml(:1)?: nested more than 64 levels deep; a monitor-stack config needs at most 6\./ },
+  { name: 'config nested 70 deep in maps', args: ['render', '--env', 'dev'], config: `${Array.from({ length: 70 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n')} 1\n`, message: /monitor-stack\.yaml:65: nested more than 64 levels deep/ },
+  { name: 'config of 2 MiB', args: ['render', '--env', 'dev'], config: `# ${'x'.repeat(2 * 1024 * 1024)}\n`, message: /monitor-stack\.yaml is larger than 1 MiB, the limit for this file\./ },
+  { name: 'config with 60 unknown keys: 20 listed', args: ['render', '--env', 'dev'], config: Array.from({ length: 60 }, (_, i) => `key${i}: 1`).join('\n'), message: /monitor-stack\.yaml has 60 errors:\n(.*\n){20}\s+… and 40 more \(fix these first\)\.$/ },
+  { name: 'config that is a symbolic link loop', args: ['render', '--env', 'dev', '--config', 'a.yaml'], setup: (d) => { symlinkSync(join(d, 'b.yaml'), join(d, 'a.yaml')); symlinkSync(join(d, 'a.yaml'), join(d, 'b.yaml')); }, message: /a\.yaml cannot be read: its symbolic links form a loop/ },
+  { name: 'config the user cannot read', args: ['render', '--env', 'dev'], setup: (d) => chmodSync(join(d, 'monitor-stack.yaml'), 0o000), unprivileged: true, message: /monitor-stack\.yaml cannot be read: permission denied\.\n\s+Fix: give your user read access \(chmod u\+r monitor-stack\.yaml\)/ },
+  { name: 'YAML error with a control character, escaped', args: ['render', '--env', 'dev'], config: 'environments:\n  dev: [\u001b[31m\n', message: /monitor-stack\.yaml is not valid YAML\./ },
+  // init: the file it will write is checked before the first question
+  { name: 'init on a read-only config', args: [...INIT], setup: (d) => chmodSync(join(d, 'monitor-stack.yaml'), 0o444), message: /monitor-stack\.yaml is read-only \(mode 0444\); it was left as it is\.\n\s+Fix: make it writable \(chmod u\+w monitor-stack\.yaml\)/ },
+  { name: 'init into a folder the user cannot write', args: [...INIT, '--config', 'ro/monitor-stack.yaml'], setup: (d) => { mkdirSync(join(d, 'ro')); chmodSync(join(d, 'ro'), 0o555); }, unprivileged: true, message: /ro\/monitor-stack\.yaml cannot be written: permission denied in .*\/ro\.\n\s+Fix: run where you can write, or give another path with --config\. Nothing was written\./ },
+  { name: 'init with --config a folder', args: [...INIT, '--config', 'conf'], config: null, setup: (d) => mkdirSync(join(d, 'conf')), message: /conf is a folder, not a file\./ },
+  { name: 'init with --config under a file', args: [...INIT, '--config', 'monitor-stack.yaml/sub/x.yaml'], message: /monitor-stack\.yaml\/sub\/x\.yaml cannot be written: a part of its path is a file, not a folder\./ },
+  { name: 'init on a binary config', args: [...INIT], setup: write('monitor-stack.yaml', BINARY), message: /monitor-stack\.yaml is a binary file, not text/ },
+  // saved plans and outputs
+  { name: '--plan that does not exist', args: ['upgrade', '--env', 'dev', '--plan', 'p.json'], message: /--plan p\.json does not exist\.\n\s+Fix: give a file written by monitor-stack upgrade --plan-out\./ },
+  { name: '--plan that is a folder', args: ['upgrade', '--env', 'dev', '--plan', 'plans'], setup: (d) => mkdirSync(join(d, 'plans')), message: /--plan plans is a folder, not a file\./ },
+  { name: '--plan that is binary', args: ['upgrade', '--env', 'dev', '--plan', 'p.json'], setup: write('p.json', BINARY), message: /--plan p\.json is a binary file, not text/ },
+  { name: '--plan of 2 MiB', args: ['upgrade', '--env', 'dev', '--plan', 'p.json'], setup: write('p.json', `"${'x'.repeat(2 * 1024 * 1024)}"`), message: /--plan p\.json is larger than 1 MiB/ },
+  { name: '--plan that is not JSON', args: ['upgrade', '--env', 'dev', '--plan', 'p.json'], setup: write('p.json', 'plan: yes\n'), message: /--plan p\.json: it is not JSON\./ },
+  { name: '--plan-out onto a read-only file', args: ['upgrade', '--env', 'dev', '--plan-out', 'p.json'], setup: write('p.json', '{}', 0o444), message: /--plan-out p\.json is read-only \(mode 0444\); it was left as it is\./ },
+  { name: '--plan-out onto a folder', args: ['upgrade', '--env', 'dev', '--plan-out', 'plans'], setup: (d) => mkdirSync(join(d, 'plans')), message: /--plan-out plans is a folder, not a file\./ },
+  { name: '--plan-out under a file', args: ['upgrade', '--env', 'dev', '--plan-out', 'monitor-stack.yaml/p.json'], message: /--plan-out monitor-stack\.yaml\/p\.json cannot be written: a part of its path is a file/ },
+  { name: 'render --out through a file', args: ['render', '--env', 'dev', '--out', 'monitor-stack.yaml'], message: /monitor-stack\.yaml\/dev\/prometheus\.values\.yaml cannot be written: a part of its path is a file/ },
+  { name: 'render onto a read-only overlay', args: ['render', '--env', 'dev'], setup: (d) => { mkdirSync(join(d, 'out', 'dev'), { recursive: true }); writeFileSync(join(d, 'out', 'dev', 'grafana.values.yaml'), 'old'); chmodSync(join(d, 'out', 'dev', 'grafana.values.yaml'), 0o444); }, message: /out\/dev\/grafana\.values\.yaml is read-only/ },
+];
 
 const cfg = (extra: string) => `${BASE_CONFIG}${extra}`;
 const envCfg = (env: string) => `environments:\n  dev:\n${env.replace(/^/gm, '    ')}\n`;
@@ -97,7 +145,6 @@ const CASES: Case[] = [
   { name: 'upgrade with an unset env: reference', args: ['upgrade', '--env', 'dev'], message: /env:MS_TEST_UNSET_SLACK_URL: the environment variable MS_TEST_UNSET_SLACK_URL is not set/ },
   { name: 'upgrade with --parallel 0', args: ['upgrade', '--env', 'dev', '--parallel', '0'], message: /--parallel "0": must be a whole number from 1 to 16/ },
   { name: 'upgrade saving and applying a plan at once', args: ['upgrade', '--env', 'dev', '--plan-out', 'a.json', '--plan', 'b.json'], message: /--plan-out and --plan cannot be used together/ },
-  { name: 'upgrade with a missing plan file', args: ['upgrade', '--env', 'dev', '--plan', 'missing.json'], message: /--plan missing\.json: cannot read it \(ENOENT\)/ },
   { name: 'upgrade with a plan that is not JSON', args: ['upgrade', '--env', 'dev', '--plan', 'monitor-stack.yaml'], message: /--plan monitor-stack\.yaml: it is not JSON\.\n\s+Fix: give a file written by monitor-stack upgrade --plan-out/ },
   { name: 'diff with a word for --context', args: ['diff', '--env', 'dev', '--context', 'three'], message: /--context "three": must be a whole number from 0 to 1000/ },
   { name: 'diff with an unknown output', args: ['diff', '--env', 'dev', '-o', 'yaml'], message: /argument 'yaml' is invalid. Allowed choices are text, json/ },
@@ -138,8 +185,31 @@ const CASES: Case[] = [
   { name: 'unknown preset in the file', args: ['render', '--env', 'dev'], config: 'preset: large\nenvironments:\n  dev: {}\n', message: /preset: Invalid option: expected one of "minimal"\|"standard"\|"ha"/ },
   { name: 'invalid YAML', args: ['render', '--env', 'dev'], config: 'environments:\n  dev: [\n', message: /monitor-stack\.yaml is not valid YAML/ },
   { name: 'duplicate keys', args: ['render', '--env', 'dev'], config: 'environments:\n  dev: {}\n  dev: {}\n', message: /monitor-stack\.yaml:3:3: Map keys must be unique/ },
+  ...FILE_ERROR_CASES,
   { name: 'a list where a map belongs', args: ['render', '--env', 'dev'], config: 'environments: [dev]\n', message: /environments: Invalid input: expected record, received array/ },
 ];
+
+/** Every path under `dir` with its mode and size, for "nothing was written or changed". */
+function listTree(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((e) => {
+      const rel = join(prefix, e.name);
+      const st = lstatSync(join(dir, rel));
+      const line = `${rel} ${(st.mode & 0o7777).toString(8)} ${st.isFile() ? st.size : ''}`;
+      return e.isDirectory() ? [line, ...listTree(dir, rel)] : [line];
+    })
+    .sort();
+}
+
+/** chown -R, without following links. */
+function chownTree(dir: string, uid: number): void {
+  chownSync(dir, uid, uid);
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isSymbolicLink()) continue;
+    if (e.isDirectory()) chownTree(join(dir, e.name), uid);
+    else chownSync(join(dir, e.name), uid, uid);
+  }
+}
 
 describe('bad input: exit 2, a clear message, no helm call, nothing written', () => {
 
@@ -149,18 +219,22 @@ describe('bad input: exit 2, a clear message, no helm call, nothing written', ()
     const helm = writeHelmRecorder(join(dir, 'helm'), log);
     const configText = c.config === undefined ? BASE_CONFIG : c.config;
     if (configText !== null) writeFileSync(join(dir, 'monitor-stack.yaml'), configText);
-    const before = readdirSync(dir).sort();
-    const hash = configText === null ? null : createHash('sha256').update(configText).digest('hex');
+    c.setup?.(dir);
+    if (c.unprivileged && process.getuid?.() === 0) chownTree(dir, 65534);
+    const before = listTree(dir);
+    const configPath = join(dir, 'monitor-stack.yaml');
+    const hash = lstatSync(configPath, { throwIfNoEntry: false })?.isFile() ? createHash('sha256').update(readFileSync(configPath)).digest('hex') : null;
 
-    const r = await runCli(c.args, { cwd: dir, env: { MONITOR_STACK_HELM: helm, KUBECONFIG: join(dir, 'no-kubeconfig'), ...c.env } });
+    const r = await runCli(c.args, { cwd: dir, asUnprivileged: c.unprivileged, env: { MONITOR_STACK_HELM: helm, KUBECONFIG: join(dir, 'no-kubeconfig'), ...c.env } });
 
     expect(r.stderr).toMatch(c.message);
     expect(r.exitCode, r.stderr).toBe(2);
     expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
     expect(r.stderr + r.stdout).not.toContain('SECRETSECRETSECRET');
     expect(recordedCalls(log)).toEqual([]);
-    expect(readdirSync(dir).sort()).toEqual(before);
-    if (hash) expect(createHash('sha256').update(readFileSync(join(dir, 'monitor-stack.yaml'))).digest('hex')).toBe(hash);
-    expect(existsSync(join(dir, 'out'))).toBe(false);
+    expect(r.stderr + r.stdout).not.toContain('BINARYRUN');
+    expect(r.stderr.length).toBeLessThan(16 * 1024);
+    expect(listTree(dir)).toEqual(before);
+    if (hash) expect(createHash('sha256').update(readFileSync(configPath)).digest('hex')).toBe(hash);
   });
 });

@@ -17,8 +17,13 @@ export interface CliResult {
 }
 
 /** Runs `monitor-stack ...args` with a clean environment plus `env`; never throws on exit codes. */
-export async function runCli(args: string[], opts: { cwd: string; env?: Record<string, string | undefined>; input?: string }): Promise<CliResult> {
-  const r = await execa(process.execPath, [BIN, ...args], {
+export async function runCli(args: string[], opts: { cwd: string; env?: Record<string, string | undefined>; input?: string; asUnprivileged?: boolean }): Promise<CliResult> {
+  // Root reads and writes any file: to meet a permission error, run as nobody (setpriv, util-linux).
+  const asNobody = opts.asUnprivileged && process.getuid?.() === 0;
+  const [file, argv] = asNobody
+    ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args]]
+    : [process.execPath, [BIN, ...args]];
+  const r = await execa(file, argv, {
     cwd: opts.cwd,
     reject: false,
     extendEnv: false,

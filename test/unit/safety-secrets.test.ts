@@ -57,7 +57,7 @@ describe('secret references at upgrade time', () => {
       expect((err as UsageError).hints.slice(0, 4)).toEqual([
         '- env:UNSET_VAR: the environment variable UNSET_VAR is not set.',
         '- env:EMPTY_VAR: the environment variable EMPTY_VAR is empty.',
-        `- file:missing: cannot read ${join(dir, 'missing')} (ENOENT).`,
+        `- file:missing: ${join(dir, 'missing')} does not exist.`,
         `- file:empty: ${join(dir, 'empty')} is empty.`,
       ]);
     }
