@@ -4,7 +4,8 @@
  * Exit codes are decided in one place, {@link main}: 0 ok, 1 operation failed, 2 usage or config
  * error, 130 interrupted.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import { SHELLS, type Shell } from './completion.js';
 import { createRequire } from 'node:module';
 import { MonitorStackError } from './errors.js';
 import { SETTING_FLAGS, type FlagValues } from './config/flags.js';
@@ -152,6 +153,14 @@ export function buildProgram(): Command {
     .option('--namespace <name>', 'namespace of the releases')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (_o, cmd: Command) => (await import('./commands/status.js')).runStatus(contextOf(cmd)));
+
+  program
+    .command('completion')
+    .description('print a shell completion script of every command and flag, e.g. source <(monitor-stack completion bash)')
+    .addArgument(new Argument('<shell>', 'shell to complete in').choices(SHELLS))
+    .action(async (shell: Shell) => {
+      process.stdout.write((await import('./completion.js')).completionScript(program, shell));
+    });
 
   return program;
 }

@@ -158,6 +158,8 @@ const CASES: Case[] = [
   { name: 'rollback with a history of none', args: ['rollback', '--env', 'dev', '--history-max', '0'], message: /--history-max "0": must be a whole number from 1 to 1000/ },
   { name: 'history of an unknown release', args: ['history', '--env', 'dev', '--release', 'loki'], message: /--release "loki" is not a release of environment dev\.\n\s+Releases: prometheus, grafana, promtail\./ },
   { name: 'status with an unknown output', args: ['status', '--env', 'dev', '--output', 'xml'], message: /argument 'xml' is invalid. Allowed choices are table, json/ },
+  { name: 'completion for an unknown shell', args: ['completion', 'ksh'], message: /command-argument value 'ksh' is invalid for argument 'shell'\. Allowed choices are bash, zsh, fish\./ },
+  { name: 'completion without a shell', args: ['completion'], message: /missing required argument 'shell'/ },
   { name: 'no config file', args: ['render', '--env', 'dev'], config: null, message: /no config file at monitor-stack\.yaml\.\n\s+Fix: run `monitor-stack init`/ },
   // config file errors
   { name: 'unknown top-level key', args: ['render', '--env', 'dev'], config: cfg('storageclass: fast\n'), message: /monitor-stack\.yaml:\d+: storageclass: unknown key\. Expected one of: .*storageClass/ },
