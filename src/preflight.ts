@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Settings } from './config/schema.js';
 import { grafanaAdminSecretName, GRAFANA_ADMIN_KEYS } from './overlays/grafana.js';
-import { planReceiverSecrets } from './overlays/receivers.js';
+import { planReceiverSecrets, type ReceiverSecretFile } from './overlays/receivers.js';
+import { checkSecretValue, SECRET_FIELD_KINDS } from './validate.js';
 import type { KubeClient, ClassInfo } from './kube/client.js';
 import type { ReleasePlan } from './plan.js';
 import { storageClassChanges } from './safety.js';
@@ -91,22 +92,31 @@ export async function checkCluster(kube: KubeClient, s: Settings, plans: Release
     const found = nsExists ? await kube.secretKeys(s.namespace, name) : null;
     if (found === null) {
       fail('secrets', `Secret "${name}" (${what}) does not exist in namespace ${s.namespace}.`, [`Fix: create it first (kubectl -n ${s.namespace} create secret …), or change the reference.`]);
-      return;
+      return false;
     }
     const missing = keys.filter((k) => !found.includes(k));
     if (missing.length) fail('secrets', `Secret "${name}" (${what}) has no key ${missing.map((k) => `"${k}"`).join(', ')}.`, [`Keys present: ${found.join(', ') || 'none'}.`]);
     else pass('secrets', `Secret ${name} has ${keys.join(', ')}`);
+    return missing.length === 0;
   };
   if (s.tls.secretName && hasHosts) await needSecret(s.tls.secretName, ['tls.crt', 'tls.key'], 'TLS certificate');
   if (s.components.grafana && s.grafana.adminSecret) {
     await needSecret(grafanaAdminSecretName(s), [GRAFANA_ADMIN_KEYS.user, GRAFANA_ADMIN_KEYS.password], 'Grafana admin');
   }
   if (s.components.alertmanager) {
-    const bySecret = new Map<string, string[]>();
+    const bySecret = new Map<string, ReceiverSecretFile[]>();
     for (const f of planReceiverSecrets(s).files.values()) {
-      if (f.ref.kind === 'secret') bySecret.set(f.secretName, [...(bySecret.get(f.secretName) ?? []), f.key]);
+      if (f.ref.kind === 'secret') bySecret.set(f.secretName, [...(bySecret.get(f.secretName) ?? []), f]);
     }
-    for (const [name, keys] of bySecret) await needSecret(name, keys, 'Alertmanager receiver');
+    for (const [name, files] of bySecret) {
+      if (!(await needSecret(name, files.map((f) => f.key), 'Alertmanager receiver'))) continue;
+      // The values are judged like env: and file: ones, in memory only; the message never shows them.
+      const data = (await kube.readSecretData(s.namespace, name)) ?? {};
+      for (const f of files) {
+        const problem = checkSecretValue(SECRET_FIELD_KINDS[f.field]!, data[f.key] ?? '');
+        if (problem) fail('secrets', `secret:${name}/${f.key} (receiver ${f.receiver}, ${f.field}): the value ${problem}; the value is not shown.`, [`Fix: kubectl -n ${s.namespace} edit secret ${name}, or point the receiver at another key.`]);
+      }
+    }
   }
 
   for (const plan of plans) {

@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { readTextFile } from './user-files.js';
+import { checkSecretValue, SECRET_FIELD_KINDS } from './validate.js';
 import { formatSecretRef, type SecretRef } from './refs.js';
 
 /**
@@ -14,20 +15,27 @@ import { formatSecretRef, type SecretRef } from './refs.js';
  * @returns key → value.
  * @throws UsageError listing every variable that is unset or empty and every file that cannot be read.
  */
-export function resolveSecretRefs(entries: { key: string; ref: SecretRef }[], baseDir: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function resolveSecretRefs(entries: { key: string; ref: SecretRef; receiver?: string; field?: string }[], baseDir: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
   const problems: string[] = [];
-  for (const { key, ref } of entries) {
+  for (const { key, ref, receiver, field } of entries) {
+    const kind = field ? SECRET_FIELD_KINDS[field] : undefined;
+    /** Keeps a value that passes its rule; else records the rule, naming the reference and never the value. */
+    const accept = (value: string, from: string) => {
+      const problem = kind && checkSecretValue(kind, value);
+      if (problem) problems.push(`${formatSecretRef(ref)}${receiver ? ` (receiver ${receiver}, ${field})` : ''}: ${from} ${problem}; the value is not shown.`);
+      else out[key] = value;
+    };
     if (ref.kind === 'env') {
       const value = env[ref.name];
       if (!value) problems.push(`${formatSecretRef(ref)}: the environment variable ${ref.name} is ${value === undefined ? 'not set' : 'empty'}.`);
-      else out[key] = value;
+      else accept(value, `the value of ${ref.name}`);
     } else if (ref.kind === 'file') {
       const path = isAbsolute(ref.path) ? ref.path : resolve(baseDir, ref.path);
       try {
         const value = readTextFile(path, { maxBytes: 64 * 1024 }).replace(/\r?\n$/, '');
         if (!value) problems.push(`${formatSecretRef(ref)}: ${path} is empty.`);
-        else out[key] = value;
+        else accept(value, `the text of ${path}`);
       } catch (err) {
         if (!(err instanceof UsageError)) throw err;
         problems.push(`${formatSecretRef(ref)}: ${err.message}`);

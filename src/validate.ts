@@ -126,3 +126,28 @@ export function parseDurationSeconds(value: string, flag: string): number {
   for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(m[1]) * unit[m[2]!]!;
   return total;
 }
+
+/** What a receiver secret holds, by the receiver field that refers to it. */
+export type SecretValueKind = 'url' | 'pagerdutyKey' | 'password';
+
+/** The kind of each secret-bearing receiver field (overlays/receivers.ts `receiverSecretFields`). */
+export const SECRET_FIELD_KINDS: Record<string, SecretValueKind> = { webhookUrl: 'url', url: 'url', routingKey: 'pagerdutyKey', password: 'password' };
+
+/**
+ * A secret value once resolved (from `env:`, `file:`, `secret:` or typed in the wizard), judged
+ * without ever echoing it. A `file:` value has had one trailing newline (LF or CRLF) removed
+ * before this check; nothing else is trimmed, so any other leading or trailing white space, or a
+ * line break inside, is an error here rather than a surprise when the first alert is sent.
+ * - `url`: an absolute http(s) URL (Slack `api_url`, webhook `url` of Alertmanager v0.34);
+ * - `pagerdutyKey`: a PagerDuty Events API v2 integration key, 32 letters and digits;
+ * - `password`: anything on one line.
+ * @returns the rule broken, or `undefined`.
+ */
+export function checkSecretValue(kind: SecretValueKind, value: string): string | undefined {
+  if (value === '') return 'is empty';
+  if (/[\r\n]/.test(value)) return 'has a line break inside (only one trailing newline of a file: is removed)';
+  if (/^\s|\s$/.test(value)) return 'starts or ends with white space, which is kept as part of the value: remove it';
+  if (kind === 'url' && checkHttpUrl(value)) return 'must be an absolute http:// or https:// URL (e.g. https://hooks.slack.com/services/…)';
+  if (kind === 'pagerdutyKey' && !/^[A-Za-z0-9]{32}$/.test(value)) return 'must be a PagerDuty Events API v2 integration key: 32 letters and digits';
+  return undefined;
+}

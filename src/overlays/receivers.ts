@@ -23,6 +23,9 @@ export interface ReceiverSecretFile {
   key: string;
   /** Path of the mounted file in the Alertmanager container. */
   path: string;
+  /** Receiver name and field, e.g. `slack` and `webhookUrl`. */
+  receiver: string;
+  field: string;
 }
 
 export interface ReceiverSecretPlan {
@@ -30,8 +33,8 @@ export interface ReceiverSecretPlan {
   files: Map<string, ReceiverSecretFile>;
   /** `alertmanager.extraSecretMounts` entries, in first-use order. */
   mounts: { name: string; mountPath: string; secretName: string; readOnly: true }[];
-  /** Entries of the managed Secret: key → reference (env:/file: only). Empty when none. */
-  managed: { key: string; ref: SecretRef }[];
+  /** Entries of the managed Secret: key → reference (env:/file: only), and the receiver field it feeds. Empty when none. */
+  managed: { key: string; ref: SecretRef; receiver: string; field: string }[];
 }
 
 /** Name of the Secret monitor-stack writes resolved env:/file: receiver values into. */
@@ -80,9 +83,9 @@ export function planReceiverSecrets(s: Settings): ReceiverSecretPlan {
       } else {
         secretName = managedName;
         key = `${receiver.name}-${kebab(field)}`;
-        managed.push({ key, ref });
+        managed.push({ key, ref, receiver: receiver.name, field });
       }
-      files.set(`${receiver.name}.${field}`, { ref, secretName, key, path: `${mountOf(secretName)}/${key}` });
+      files.set(`${receiver.name}.${field}`, { ref, secretName, key, path: `${mountOf(secretName)}/${key}`, receiver: receiver.name, field });
     }
   }
   return { files, mounts, managed };

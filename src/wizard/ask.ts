@@ -17,7 +17,9 @@ import {
   checkEmailSender,
   checkHttpUrl,
   checkSlackChannel,
+  checkSecretValue,
   checkSmarthost,
+  type SecretValueKind,
 } from '../validate.js';
 import type { ClassInfo } from '../kube/client.js';
 
@@ -204,7 +206,7 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
       ],
     });
     /** A secret typed at a password prompt: a reference is kept as it is; a value goes to the Secret. */
-    const secret = async (attr: string, key: string, message: string, checkValue: (v: string) => string | undefined) => {
+    const secret = async (attr: string, key: string, message: string, kind: SecretValueKind) => {
       const typed = (
         await p.password({
           message: `${message} (stored in Secret ${WIZARD_SECRET}; or type env:NAME, file:PATH, secret:NAME/KEY)`,
@@ -217,7 +219,7 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
               return typeof ref === 'string' ? ref : true;
             }
             if (!facts) return 'the cluster is not reachable, so the value cannot be stored in a Secret: type a reference such as env:NAME';
-            return checkValue(t) ?? true;
+            return checkSecretValue(kind, t) ?? true;
           },
         })
       ).trim();
@@ -228,7 +230,7 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
       }
     };
     if (kinds.includes('slack')) {
-      await secret('slackWebhookUrl', 'slack-webhook-url', 'Slack webhook URL', checkHttpUrl);
+      await secret('slackWebhookUrl', 'slack-webhook-url', 'Slack webhook URL', 'url');
       set('slackChannel', (await p.input({ message: 'Slack channel', default: '#alerts', validate: asPrompt(checkSlackChannel) })).trim());
     }
     if (kinds.includes('email')) {
@@ -238,11 +240,11 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
       const user = (await p.input({ message: 'SMTP username (empty = no auth)' })).trim();
       if (user) {
         set('smtpUsername', user);
-        await secret('smtpPassword', 'smtp-password', 'SMTP password', () => undefined);
+        await secret('smtpPassword', 'smtp-password', 'SMTP password', 'password');
       }
     }
-    if (kinds.includes('pagerduty')) await secret('pagerdutyRoutingKey', 'pagerduty-routing-key', 'PagerDuty routing key', () => undefined);
-    if (kinds.includes('webhook')) await secret('webhookUrl', 'webhook-url', 'Webhook URL', checkHttpUrl);
+    if (kinds.includes('pagerduty')) await secret('pagerdutyRoutingKey', 'pagerduty-routing-key', 'PagerDuty routing key', 'pagerdutyKey');
+    if (kinds.includes('webhook')) await secret('webhookUrl', 'webhook-url', 'Webhook URL', 'url');
     if (kinds.length > 1) {
       routeReceiver = await p.select({ message: 'Default route: which receiver gets every alert', choices: kinds.map((k) => ({ name: k, value: k })) });
     }

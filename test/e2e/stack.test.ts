@@ -384,12 +384,13 @@ describe.runIf(e2e).each([
     { kind: 'ClusterIssuer', flags: ['--grafana-host', 'g.objects.example.com', '--tls-issuer', 'letsencrypt-prod'], says: ['ClusterIssuer "letsencrypt-prod" does not exist', 'Available: letsencrypt-staging'] },
     { kind: 'TLS Secret', flags: ['--grafana-host', 'g.objects.example.com', '--tls-secret', 'wildcard-tls'], says: ['Secret "wildcard-tls" (TLS certificate) does not exist in namespace'] },
     { kind: 'Grafana admin Secret', flags: ['--no-tls', '--grafana-admin-secret', 'grafana-admin'], says: ['Secret "grafana-admin" (Grafana admin) does not exist in namespace'] },
-    { kind: 'receiver Secret key', flags: ['--no-tls', '--webhook-url', 'secret:receivers/webhook-url'], says: ['Secret "receivers" (Alertmanager receiver) has no key "webhook-url"', 'Keys present: other-key'] },
-  ])('a missing $kind is refused by preflight, naming what exists, and nothing is created', async ({ flags, says }) => {
+    { kind: 'receiver Secret key', flags: ['--no-tls', '--webhook-url', 'secret:receivers/webhook-url'], says: ['Secret "receivers" (Alertmanager receiver) has no key "webhook-url"', 'Keys present: other-key, pd-key'] },
+    { kind: 'receiver Secret value', flags: ['--no-tls', '--pagerduty-routing-key', 'secret:receivers/pd-key'], says: ['secret:receivers/pd-key (receiver pagerduty, routingKey): the value must be a PagerDuty Events API v2 integration key: 32 letters and digits; the value is not shown.'] },
+  ])('a missing or wrong $kind is refused by preflight, naming what exists, and nothing is created', async ({ flags, says }) => {
     const objectsNs = `${ns}-objects`;
     if (!namespaceExists(objectsNs)) {
       kubectl('create', 'namespace', objectsNs);
-      kubectl('create', 'secret', 'generic', 'receivers', '-n', objectsNs, '--from-literal=other-key=x');
+      kubectl('create', 'secret', 'generic', 'receivers', '-n', objectsNs, '--from-literal=other-key=x', '--from-literal=pd-key=SHORTCANARY');
     }
     // kube-root-ca.crt is the controller-manager's, and may appear at any moment after the namespace.
     const objects = () => kubectl('get', 'secrets,configmaps,leases', '-n', objectsNs, '-o', 'name').split('\n').filter((o) => o !== 'configmap/kube-root-ca.crt');
@@ -400,6 +401,7 @@ describe.runIf(e2e).each([
     const r = await cli('upgrade', '--env', 'objects', '--yes');
     expect(r.exitCode, r.stderr).toBe(2);
     for (const s of says) expect(r.stderr).toContain(s);
+    expect(r.stderr + r.stdout).not.toContain('SHORTCANARY');
     expect(r.stderr).toContain('nothing was changed');
     expect(changingCalls(recordedCalls(log).slice(callsBefore))).toEqual([]);
     expect(objects()).toEqual(before);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { storageClassChanges } from '../../src/safety.js';
 import { redact, resolveSecretRefs } from '../../src/secrets.js';
 import { UsageError } from '../../src/errors.js';
+import { checkSecretValue } from '../../src/validate.js';
 import { tempDir } from '../support/run.js';
 
 describe('StorageClass changes on existing volumes', () => {
@@ -84,6 +85,80 @@ describe('secret references at upgrade time', () => {
       expect((err as UsageError).message).toBe('secret references cannot be resolved:');
       expect((err as UsageError).hints).toEqual(['- env:UNSET_VAR: the environment variable UNSET_VAR is not set.', 'Fix: export the variables or create the files, then run again. Nothing was changed.']);
     }
+  });
+});
+
+describe('resolved secret values are judged by the field they feed, and never shown', () => {
+  const dir = tempDir('ms-values-');
+  const CANARY = 'CANARY7';
+  const problems = (entries: Parameters<typeof resolveSecretRefs>[0], env: Record<string, string>) => {
+    try {
+      resolveSecretRefs(entries, dir, env);
+    } catch (err) {
+      const text = [(err as UsageError).message, ...(err as UsageError).hints].join('\n');
+      expect(text).not.toContain(CANARY);
+      return (err as UsageError).hints.slice(0, -1);
+    }
+    return [];
+  };
+  it('checks each kind: URL, PagerDuty key, password', () => {
+    writeFileSync(join(dir, 'hook'), `${CANARY}-not-a-url\n`);
+    expect(
+      problems(
+        [
+          { key: 'a', ref: { kind: 'env', name: 'SLACK' }, receiver: 'slack', field: 'webhookUrl' },
+          { key: 'b', ref: { kind: 'file', path: 'hook' }, receiver: 'hook', field: 'url' },
+          { key: 'c', ref: { kind: 'env', name: 'PD' }, receiver: 'pd', field: 'routingKey' },
+          { key: 'd', ref: { kind: 'env', name: 'PW' }, receiver: 'mail', field: 'password' },
+        ],
+        { SLACK: `${CANARY}hooks.slack.com/x`, PD: `${CANARY}abc`, PW: `${CANARY} ` },
+      ),
+    ).toEqual([
+      '- env:SLACK (receiver slack, webhookUrl): the value of SLACK must be an absolute http:// or https:// URL (e.g. https://hooks.slack.com/services/…); the value is not shown.',
+      `- file:hook (receiver hook, url): the text of ${join(dir, 'hook')} must be an absolute http:// or https:// URL (e.g. https://hooks.slack.com/services/…); the value is not shown.`,
+      '- env:PD (receiver pd, routingKey): the value of PD must be a PagerDuty Events API v2 integration key: 32 letters and digits; the value is not shown.',
+      '- env:PW (receiver mail, password): the value of PW starts or ends with white space, which is kept as part of the value: remove it; the value is not shown.',
+    ]);
+  });
+  it('accepts good values, a file keeping one trailing newline off', () => {
+    writeFileSync(join(dir, 'pd'), `${'a1B2'.repeat(8)}\r\n`);
+    expect(
+      resolveSecretRefs(
+        [
+          { key: 'a', ref: { kind: 'env', name: 'U' }, receiver: 's', field: 'webhookUrl' },
+          { key: 'c', ref: { kind: 'file', path: 'pd' }, receiver: 'pd', field: 'routingKey' },
+          { key: 'd', ref: { kind: 'env', name: 'PW' }, receiver: 'm', field: 'password' },
+        ],
+        dir,
+        { U: 'https://hooks.slack.com/services/T/B/x', PW: 'p a s s' },
+      ),
+    ).toEqual({ a: 'https://hooks.slack.com/services/T/B/x', c: 'a1B2'.repeat(8), d: 'p a s s' });
+  });
+  it('a second trailing newline is a line break inside', () => {
+    writeFileSync(join(dir, 'two'), `${CANARY}\n\n`);
+    expect(problems([{ key: 'd', ref: { kind: 'file', path: 'two' }, receiver: 'm', field: 'password' }], {})).toEqual([
+      `- file:two (receiver m, password): the text of ${join(dir, 'two')} has a line break inside (only one trailing newline of a file: is removed); the value is not shown.`,
+    ]);
+  });
+});
+
+describe('checkSecretValue', () => {
+  it.each([
+    ['url', '', 'is empty'],
+    ['url', 'https://a.example.com/x\ny', 'has a line break inside (only one trailing newline of a file: is removed)'],
+    ['url', 'https://a.example.com/x\r', 'has a line break inside (only one trailing newline of a file: is removed)'],
+    ['url', ' https://a.example.com', 'starts or ends with white space, which is kept as part of the value: remove it'],
+    ['password', 'pw\t', 'starts or ends with white space, which is kept as part of the value: remove it'],
+    ['url', 'ftp://a.example.com', 'must be an absolute http:// or https:// URL (e.g. https://hooks.slack.com/services/…)'],
+    ['url', 'token:abcd', 'must be an absolute http:// or https:// URL (e.g. https://hooks.slack.com/services/…)'],
+    ['pagerdutyKey', 'a'.repeat(31), 'must be a PagerDuty Events API v2 integration key: 32 letters and digits'],
+    ['pagerdutyKey', 'a'.repeat(33), 'must be a PagerDuty Events API v2 integration key: 32 letters and digits'],
+    ['pagerdutyKey', `${'a'.repeat(31)}-`, 'must be a PagerDuty Events API v2 integration key: 32 letters and digits'],
+    ['pagerdutyKey', 'r3FPuDvNOTEDyQYCc7trBkymIFcy2NkE', undefined],
+    ['url', 'http://hook.example.com:8080/x?y=1', undefined],
+    ['password', 'a b', undefined],
+  ] as const)('%s %j → %s', (kind, value, expected) => {
+    expect(checkSecretValue(kind, value)).toBe(expected);
   });
 });
 
