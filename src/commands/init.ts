@@ -1,6 +1,7 @@
 /**
  * `monitor-stack init`: ask (or read flags), then write `monitor-stack.yaml`. An existing file is
- * kept, comments included: only `environments.<env>` is replaced. Typed receiver secrets go to
+ * kept, comments included; in `environments.<env>` only the keys the wizard asks about change, and
+ * a second run pre-fills every question from the environment (wizard/prefill.ts). Typed receiver secrets go to
  * the Secret `monitor-stack-receivers` through the Kubernetes API; the file keeps references only.
  * Nothing is written until every answer is in and the resulting file validates.
  */
@@ -14,10 +15,11 @@ import { parseYamlWith, readPresets } from '../config/load.js';
 import { resolveSettings } from '../config/merge.js';
 import { configFileSchema } from '../config/schema.js';
 import { DEFAULT_CONFIG_PATH } from '../config/paths.js';
-import { UsageError } from '../errors.js';
+import { CancelledError, UsageError } from '../errors.js';
 import { checkWritable, readTextFile, writeTextFile } from '../user-files.js';
 import { isInteractive } from '../ui.js';
 import { askAnswers, WIZARD_SECRET, type ClusterFacts, type WizardDeps } from '../wizard/ask.js';
+import { mergeAnswers, prefillFrom } from '../wizard/prefill.js';
 
 /** Header of a new config file: lets YAML editors complete and check it. */
 const NEW_FILE_HEADER = [
@@ -52,14 +54,21 @@ export async function runInit(ctx: CommandContext): Promise<void> {
   if (envFlag !== undefined) checkEnvironmentName(envFlag);
   // The file is checked before the first question, so no answer is typed in vain.
   const existingText = existsSync(ctx.configPath) ? readTextFile(ctx.configPath, { exampleName: 'monitor-stack.yaml' }) : undefined;
-  if (existingText !== undefined) parseYamlWith(existingText, ctx.configPath, configFileSchema);
+  const existingFile = existingText !== undefined ? parseYamlWith(existingText, ctx.configPath, configFileSchema) : undefined;
   if (!options.dryRun) checkWritable(ctx.configPath);
   const presets = readPresets();
 
   const interactive = isInteractive(options);
   const yes = Boolean(options.yes);
   const { KubeClient } = await import('../kube/client.js');
-  const result = await askAnswers(clusterDeps(KubeClient), { flags: ctx.flags, yes, interactive }, envFlag);
+  let result;
+  try {
+    result = await askAnswers(clusterDeps(KubeClient), { flags: ctx.flags, yes, interactive, existing: (e) => existingFile && prefillFrom(existingFile, e) }, envFlag);
+  } catch (err) {
+    // Secrets typed so far live in memory only: nothing was stored, so nothing is half-done.
+    if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) throw new CancelledError('Cancelled: nothing was written and no secret was stored.');
+    throw err;
+  }
   if (result.missing.length) {
     throw new UsageError(`a non-interactive run is missing ${result.missing.length === 1 ? 'an answer' : `${result.missing.length} answers`}; give ${result.missing.length === 1 ? 'it' : 'them'} as flags:`, [
       ...result.missing.map((m) => `- ${m}`),
@@ -85,15 +94,25 @@ export async function runInit(ctx: CommandContext): Promise<void> {
     if (!doc.hasIn(['charts', id, 'source'])) doc.setIn(['charts', id, 'source'], pinned.repository);
   }
   const replacing = doc.hasIn(['environments', env]);
-  if (replacing && interactive && !yes) {
+  const before = doc.toString({ lineWidth: 0 });
+  // The keys the wizard asks about are set or removed; every other key of the environment stays.
+  mergeAnswers(doc, env, envLayer, result.receiversKept && !layer.alertmanager);
+  const text = doc.toString({ lineWidth: 0 });
+  const hasSecrets = Object.keys(result.secretValues).length > 0;
+  if (replacing && text === before && !hasSecrets && !options.dryRun) {
+    process.stderr.write(`Environment ${env} in ${ctx.configPath} already has these answers; nothing was written.\n`);
+    return;
+  }
+  if (replacing && interactive && !yes && !options.dryRun) {
+    const { createTwoFilesPatch } = await import('diff');
+    const patch = createTwoFilesPatch(ctx.configPath, ctx.configPath, before, text, '', '', { context: 2 }).split('\n').slice(2).join('\n');
+    process.stderr.write(text === before ? `The file stays as it is; only Secret ${WIZARD_SECRET} changes.\n` : `Changes to ${ctx.configPath} (keys not asked about are kept):\n${patch}\n`);
     const { confirm } = await import('@inquirer/prompts');
-    if (!(await confirm({ message: `Environment ${env} is already in ${ctx.configPath}. Replace it?`, default: true }))) {
-      process.stderr.write('Nothing was written.\n');
+    if (!(await confirm({ message: `Environment ${env} is already in ${ctx.configPath}. Replace its answers with these?`, default: false }))) {
+      process.stderr.write('Nothing was written and no secret was stored.\n');
       return;
     }
   }
-  doc.setIn(['environments', env], doc.createNode(envLayer));
-  const text = doc.toString({ lineWidth: 0 });
   // The file must load, and the environment resolve, exactly as upgrade will do it.
   const file = parseYamlWith(text, ctx.configPath, configFileSchema);
   const settings = resolveSettings({ file, fileName: ctx.configPath, environment: env, presets });
@@ -116,8 +135,8 @@ export async function runInit(ctx: CommandContext): Promise<void> {
     process.stderr.write(`Stored ${Object.keys(result.secretValues).join(', ')} in Secret ${namespace}/${WIZARD_SECRET}.\n`);
   }
   writeTextFile(ctx.configPath, text);
-  process.stderr.write(`${replacing ? 'Replaced' : 'Wrote'} environment ${env} in ${ctx.configPath}:\n\n`);
-  process.stdout.write(stringify({ environments: { [env]: envLayer } }, { lineWidth: 0 }));
+  process.stderr.write(`${replacing ? 'Updated' : 'Wrote'} environment ${env} in ${ctx.configPath}:\n\n`);
+  process.stdout.write(stringify({ environments: { [env]: doc.getIn(['environments', env]) } }, { lineWidth: 0 }));
   process.stderr.write(`\nNext: monitor-stack upgrade --env ${env}${ctx.configPath !== DEFAULT_CONFIG_PATH ? ` --config ${ctx.configPath}` : ''}\n`);
 
   if (interactive && !yes) {

@@ -22,6 +22,8 @@ import {
   type SecretValueKind,
 } from '../validate.js';
 import type { ClassInfo } from '../kube/client.js';
+import { UsageError } from '../errors.js';
+import type { Prefill } from './prefill.js';
 
 /** What the wizard reads from the cluster of a context; `null` fields when it could not be read. */
 export interface ClusterFacts {
@@ -44,6 +46,8 @@ export interface WizardInput {
   yes: boolean;
   /** Prompts allowed (a TTY, no --non-interactive, no CI). */
   interactive: boolean;
+  /** The current answers of an environment already in the config file, to pre-fill from. */
+  existing?: (environment: string) => Prefill | undefined;
 }
 
 /** Name of the Secret the wizard stores typed receiver secrets in. */
@@ -61,6 +65,8 @@ export interface WizardResult {
   missing: string[];
   /** What was read from the cluster, null when unreachable. */
   facts: ClusterFacts | null;
+  /** The environment's receivers were kept as they are, not asked about (see {@link Prefill.receiversKept}). */
+  receiversKept: boolean;
 }
 
 const asPrompt = (check: (v: string) => string | undefined) => (v: string) => check(v) ?? true;
@@ -70,6 +76,34 @@ const classChoices = (items: ClassInfo[]) =>
   items.map((c) => ({ name: c.isDefault ? `${c.name} (default)` : c.name, value: c.name }));
 
 /**
+ * Refuses a StorageClass, IngressClass or ClusterIssuer given as a flag that the cluster (read
+ * and reachable) does not have, listing what it has. Every such flag is reported at once.
+ * @throws UsageError before any question or write.
+ */
+export function checkClusterAnswers(facts: ClusterFacts, flags: FlagValues, context: string | undefined): void {
+  const problems: string[] = [];
+  const where = context ? `the cluster of context ${context}` : 'the cluster';
+  const given = (attr: string) => (flags.given.has(attr) ? (flags.values[attr] as string) : undefined);
+  const classes = (items: ClassInfo[]) => items.map((c) => (c.isDefault ? `${c.name} (default)` : c.name)).join(', ') || 'none';
+  const storage = given('storageClass');
+  if (storage !== undefined && !facts.storageClasses.some((c) => c.name === storage)) {
+    problems.push(`--storage-class "${storage}": ${where} has no such StorageClass. Available: ${classes(facts.storageClasses)}.`);
+  }
+  const ingress = given('ingressClass');
+  if (ingress !== undefined && !facts.ingressClasses.some((c) => c.name === ingress)) {
+    problems.push(`--ingress-class "${ingress}": ${where} has no such IngressClass. Available: ${classes(facts.ingressClasses)}.`);
+  }
+  const issuer = given('tlsIssuer');
+  if (issuer !== undefined) {
+    if (facts.clusterIssuers === null) problems.push(`--tls-issuer "${issuer}": cert-manager is not installed in ${where} (no ClusterIssuer kind). Use --tls-secret or --no-tls, or install cert-manager first.`);
+    else if (!facts.clusterIssuers.includes(issuer)) problems.push(`--tls-issuer "${issuer}": ${where} has no such ClusterIssuer. Available: ${facts.clusterIssuers.join(', ') || 'none'}.`);
+  }
+  if (problems.length) {
+    throw new UsageError(problems.length === 1 ? problems[0]! : 'answers the cluster does not have:', [...(problems.length === 1 ? [] : problems.map((p) => `- ${p}`)), 'Nothing was written.']);
+  }
+}
+
+/**
  * Runs the questions.
  * @param envFlag value of `--env`, if given.
  */
@@ -77,114 +111,148 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
   const { flags, yes, interactive } = input;
   const values: Record<string, unknown> = {};
   const given = new Set<string>();
+  /** Attributes decided in this run (a flag, a prompt, a default taken): the rest keep the environment's value. */
+  const asked = new Set<string>();
   const missing: string[] = [];
   const secretValues: Record<string, string> = {};
   const prompts = interactive && !yes ? await import('@inquirer/prompts') : undefined;
 
   const set = (attr: string, value: string | true | undefined) => {
+    asked.add(attr);
     if (value === undefined || value === '') return;
     values[attr] = value;
     given.add(attr);
   };
   const fromFlag = (attr: string): string | undefined => (flags.given.has(attr) ? (flags.values[attr] as string) : undefined);
-  /** Resolves one answer: flag, else default under --yes, else prompt, else (non-interactive) missing when required. */
-  async function resolve(attr: string, def: string | undefined, ask: (p: NonNullable<typeof prompts>) => Promise<string>, required = false): Promise<string | undefined> {
-    const flag = fromFlag(attr);
-    if (flag !== undefined) return flag;
-    if (prompts) return (await ask(prompts)).trim() || undefined;
-    if (!yes && required && def === undefined) missing.push(flagName(attr));
-    return def;
-  }
 
-  // 1. kube context
-  const ctx = deps.contexts();
-  const context = await resolve('kubeContext', ctx.current, (p) =>
-    ctx.names.length
-      ? p.select({ message: 'Kube context', choices: ctx.names.map((n) => ({ name: n, value: n })), default: ctx.current })
-      : p.input({ message: 'Kube context (none found in kubeconfig; leave empty to decide later)' }),
-  );
-  set('kubeContext', context);
-
-  // 2. namespace
-  set('namespace', await resolve('namespace', 'monitoring', (p) => p.input({ message: 'Namespace', default: 'monitoring', validate: asPrompt(checkDnsLabel) })));
-
-  // 3. environment
+  // 1. environment: first, so that a second run pre-fills every other question from it
   let environment = envFlag;
   if (environment === undefined) {
     if (prompts) environment = (await prompts.input({ message: 'Environment name', default: 'dev', validate: asPrompt(checkDnsLabel) })).trim();
     else if (yes) environment = 'dev';
     else missing.push('--env');
   }
+  const pre = environment !== undefined ? input.existing?.(environment) : undefined;
+  /** The environment's current answer for `attr`, if it has one. */
+  const had = (attr: string): string | undefined => {
+    const v = pre?.values[attr];
+    return typeof v === 'string' ? v : undefined;
+  };
+
+  /** Resolves one answer: flag, else (the environment's value or the default) under --yes, else prompt, else (non-interactive) missing when required. */
+  async function resolve(attr: string, def: string | undefined, ask: (p: NonNullable<typeof prompts>, current: string | undefined) => Promise<string>, required = false): Promise<string | undefined> {
+    const flag = fromFlag(attr);
+    if (flag !== undefined) return flag;
+    const current = had(attr) ?? def;
+    if (prompts) return (await ask(prompts, current)).trim() || undefined;
+    if (!yes && required && current === undefined) missing.push(flagName(attr));
+    return current;
+  }
+
+  // 2. kube context
+  const ctx = deps.contexts();
+  const context = await resolve('kubeContext', ctx.current, (p, current) =>
+    ctx.names.length
+      ? p.select({ message: 'Kube context', choices: ctx.names.map((n) => ({ name: n, value: n })), default: current })
+      : p.input({ message: 'Kube context (none found in kubeconfig; leave empty to decide later)', default: current }),
+  );
+  set('kubeContext', context);
+
+  // 3. namespace
+  set('namespace', await resolve('namespace', 'monitoring', (p, current) => p.input({ message: 'Namespace', default: current, validate: asPrompt(checkDnsLabel) })));
 
   // 4. preset
-  const preset = await resolve('preset', 'standard', (p) =>
+  const preset = await resolve('preset', 'standard', (p, current) =>
     p.select({
       message: 'Preset',
-      default: 'standard',
+      default: current,
       choices: [
         { name: 'minimal: single replicas, no volumes (dev clusters)', value: 'minimal' },
         { name: 'standard: volumes for Prometheus, Alertmanager and Grafana', value: 'standard' },
         { name: 'ha: replicas, anti-affinity, PodDisruptionBudgets', value: 'ha' },
-      ],
+      ] as { name: string; value: string }[],
     }),
   );
   set('preset', preset);
 
+  // A context the kubeconfig does not have is refused at once: nothing else can be read without it.
+  const contextFlag = fromFlag('kubeContext');
+  if (contextFlag !== undefined && ctx.names.length && !ctx.names.includes(contextFlag)) {
+    throw new UsageError(`--kube-context "${contextFlag}" is not a context of the kubeconfig.`, [`Contexts: ${ctx.names.join(', ')}.`, 'Nothing was written.']);
+  }
+
   const facts = await deps.discover(context);
+  if (facts) checkClusterAnswers(facts, flags, context);
+  /** A class the environment has, when the cluster still has it; else the cluster default. */
+  const classDefault = (attr: string, items: ClassInfo[] | undefined) => {
+    const current = had(attr);
+    return current && (!items || items.some((c) => c.name === current)) ? current : items?.find((c) => c.isDefault)?.name;
+  };
 
   // 5. StorageClass: not asked when the preset has no volumes
-  const defaultStorage = facts?.storageClasses.find((c) => c.isDefault)?.name;
+  const defaultStorage = classDefault('storageClass', facts?.storageClasses);
   if (preset !== 'minimal' || flags.given.has('storageClass')) {
     const storageClass = await resolve(
       'storageClass',
-      yes ? undefined : defaultStorage,
+      yes && !had('storageClass') ? undefined : defaultStorage,
       (p) =>
         facts && facts.storageClasses.length
           ? p.select({ message: 'StorageClass for Prometheus, Alertmanager and Grafana volumes', choices: classChoices(facts.storageClasses), default: defaultStorage })
-          : p.input({ message: 'StorageClass (cluster not reachable; empty = the cluster default)', validate: optional(checkDnsSubdomain) }),
+          : p.input({ message: 'StorageClass (cluster not reachable; empty = the cluster default)', default: had('storageClass'), validate: optional(checkDnsSubdomain) }),
       !defaultStorage,
     );
     set('storageClass', storageClass);
   }
 
   // 6. IngressClass
-  const defaultIngress = facts?.ingressClasses.find((c) => c.isDefault)?.name;
+  const defaultIngress = classDefault('ingressClass', facts?.ingressClasses);
   set(
     'ingressClass',
-    await resolve('ingressClass', yes ? undefined : defaultIngress, (p) =>
+    await resolve('ingressClass', yes && !had('ingressClass') ? undefined : defaultIngress, (p) =>
       facts && facts.ingressClasses.length
         ? p.select({ message: 'IngressClass', choices: classChoices(facts.ingressClasses), default: defaultIngress })
-        : p.input({ message: 'IngressClass (none found; empty = the cluster default)', validate: optional(checkDnsSubdomain) }),
+        : p.input({ message: 'IngressClass (none found; empty = the cluster default)', default: had('ingressClass'), validate: optional(checkDnsSubdomain) }),
     ),
   );
 
-  // 7. hosts
-  for (const [attr, what] of [
+  // 7. hosts: each must differ from the ones answered before it (one Ingress host, one component)
+  const hostAttrs = [
     ['prometheusHost', 'Prometheus'],
     ['grafanaHost', 'Grafana'],
     ['alertmanagerHost', 'Alertmanager'],
-  ] as const) {
-    set(attr, await resolve(attr, undefined, (p) => p.input({ message: `Ingress host for ${what} (empty = no ingress)`, validate: optional(checkDnsSubdomain) })));
+  ] as const;
+  for (const [attr, what] of hostAttrs) {
+    const earlier = hostAttrs.filter(([a]) => a !== attr && typeof values[a] === 'string').map(([a, w]) => [values[a] as string, w] as const);
+    const notTaken = (v: string) => {
+      const clash = earlier.find(([host]) => host === v);
+      return clash ? `${v} is already the ${clash[1]} host: each component needs its own host (e.g. ${what.toLowerCase()}.example.com)` : checkDnsSubdomain(v);
+    };
+    set(attr, await resolve(attr, undefined, (p, current) => p.input({ message: `Ingress host for ${what} (empty = no ingress)`, default: current, validate: optional(notTaken) })));
   }
 
   // 8. TLS, when there is a host to secure
   const anyHost = ['prometheusHost', 'grafanaHost', 'alertmanagerHost'].some((a) => given.has(a));
   const tlsGiven = ['tlsIssuer', 'tlsSecret', 'tls'].filter((a) => flags.given.has(a));
+  const tlsNow = had('tlsIssuer') ? 'issuer' : had('tlsSecret') ? 'secret' : pre?.values.tls === true ? 'none' : undefined;
   if (tlsGiven.length) for (const a of tlsGiven) set(a, a === 'tls' ? true : fromFlag(a));
   else if (anyHost) {
     if (prompts) {
       const issuers = facts?.clusterIssuers ?? [];
       const mode = await prompts.select({
         message: 'TLS for the ingress hosts',
+        default: tlsNow === 'issuer' && !issuers.length ? undefined : tlsNow,
         choices: [
           ...(issuers.length ? [{ name: 'a cert-manager ClusterIssuer', value: 'issuer' }] : []),
           { name: 'an existing TLS Secret', value: 'secret' },
           { name: 'none (plain HTTP)', value: 'none' },
         ],
       });
-      if (mode === 'issuer') set('tlsIssuer', await prompts.select({ message: 'ClusterIssuer', choices: issuers.map((i) => ({ name: i, value: i })) }));
-      else if (mode === 'secret') set('tlsSecret', (await prompts.input({ message: 'TLS Secret name (kubernetes.io/tls, in the namespace)', validate: asPrompt(checkDnsSubdomain) })).trim());
+      for (const a of ['tlsIssuer', 'tlsSecret', 'tls']) asked.add(a);
+      if (mode === 'issuer') set('tlsIssuer', await prompts.select({ message: 'ClusterIssuer', default: had('tlsIssuer'), choices: issuers.map((i) => ({ name: i, value: i })) }));
+      else if (mode === 'secret') set('tlsSecret', (await prompts.input({ message: 'TLS Secret name (kubernetes.io/tls, in the namespace)', default: had('tlsSecret'), validate: asPrompt(checkDnsSubdomain) })).trim());
       else set('tls', true);
+    } else if (tlsNow) {
+      // --yes or --non-interactive on an environment that has TLS settings: they stay (below).
     } else if (yes) set('tls', true);
     else missing.push('one of --tls-issuer <ClusterIssuer>, --tls-secret <Secret>, --no-tls');
   }
@@ -192,21 +260,33 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
   // 9. receivers and the default route
   const receiverAttrs = ['slackWebhookUrl', 'slackChannel', 'emailTo', 'emailFrom', 'smtpSmarthost', 'smtpUsername', 'smtpPassword', 'pagerdutyRoutingKey', 'webhookUrl'];
   let routeReceiver: string | undefined;
+  const receiversKept = Boolean(pre?.receiversKept);
   if (receiverAttrs.some((a) => flags.given.has(a))) {
     for (const a of receiverAttrs) set(a, fromFlag(a));
+  } else if (prompts && receiversKept) {
+    process.stderr.write(`note: the receivers of environment ${environment} do not fit these questions (custom names, or two of one type), so they are kept as they are; edit monitor-stack.yaml to change them.\n`);
   } else if (prompts) {
     const p = prompts;
-    const kinds = await p.checkbox({
+    const kinds: string[] = await p.checkbox({
       message: 'Alert receivers (space to select, enter to go on)',
       choices: [
-        { name: 'Slack', value: 'slack' },
-        { name: 'e-mail', value: 'email' },
-        { name: 'PagerDuty', value: 'pagerduty' },
-        { name: 'webhook', value: 'webhook' },
+        { name: 'Slack', value: 'slack', checked: Boolean(pre?.receiverKinds.includes('slack')) },
+        { name: 'e-mail', value: 'email', checked: Boolean(pre?.receiverKinds.includes('email')) },
+        { name: 'PagerDuty', value: 'pagerduty', checked: Boolean(pre?.receiverKinds.includes('pagerduty')) },
+        { name: 'webhook', value: 'webhook', checked: Boolean(pre?.receiverKinds.includes('webhook')) },
       ],
     });
-    /** A secret typed at a password prompt: a reference is kept as it is; a value goes to the Secret. */
+    for (const a of receiverAttrs) asked.add(a);
+    /**
+     * A secret: the reference the environment has may be kept; else typed at a password prompt,
+     * where a reference is kept as it is and a value goes to the Secret.
+     */
     const secret = async (attr: string, key: string, message: string, kind: SecretValueKind) => {
+      const current = had(attr);
+      if (current && (await p.confirm({ message: `${message}: keep ${current}?`, default: true }))) {
+        set(attr, current);
+        return;
+      }
       const typed = (
         await p.password({
           message: `${message} (stored in Secret ${WIZARD_SECRET}; or type env:NAME, file:PATH, secret:NAME/KEY)`,
@@ -231,13 +311,13 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
     };
     if (kinds.includes('slack')) {
       await secret('slackWebhookUrl', 'slack-webhook-url', 'Slack webhook URL', 'url');
-      set('slackChannel', (await p.input({ message: 'Slack channel', default: '#alerts', validate: asPrompt(checkSlackChannel) })).trim());
+      set('slackChannel', (await p.input({ message: 'Slack channel', default: had('slackChannel') ?? '#alerts', validate: asPrompt(checkSlackChannel) })).trim());
     }
     if (kinds.includes('email')) {
-      set('emailTo', (await p.input({ message: 'Send alert e-mails to', validate: asPrompt(checkEmail) })).trim());
-      set('emailFrom', (await p.input({ message: 'Send them from (an address, or Name <address>)', validate: asPrompt(checkEmailSender) })).trim());
-      set('smtpSmarthost', (await p.input({ message: 'SMTP smarthost (host:port)', validate: asPrompt(checkSmarthost) })).trim());
-      const user = (await p.input({ message: 'SMTP username (empty = no auth)' })).trim();
+      set('emailTo', (await p.input({ message: 'Send alert e-mails to', default: had('emailTo'), validate: asPrompt(checkEmail) })).trim());
+      set('emailFrom', (await p.input({ message: 'Send them from (an address, or Name <address>)', default: had('emailFrom'), validate: asPrompt(checkEmailSender) })).trim());
+      set('smtpSmarthost', (await p.input({ message: 'SMTP smarthost (host:port)', default: had('smtpSmarthost'), validate: asPrompt(checkSmarthost) })).trim());
+      const user = (await p.input({ message: 'SMTP username (empty = no auth)', default: had('smtpUsername') })).trim();
       if (user) {
         set('smtpUsername', user);
         await secret('smtpPassword', 'smtp-password', 'SMTP password', 'password');
@@ -246,9 +326,13 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
     if (kinds.includes('pagerduty')) await secret('pagerdutyRoutingKey', 'pagerduty-routing-key', 'PagerDuty routing key', 'pagerdutyKey');
     if (kinds.includes('webhook')) await secret('webhookUrl', 'webhook-url', 'Webhook URL', 'url');
     if (kinds.length > 1) {
-      routeReceiver = await p.select({ message: 'Default route: which receiver gets every alert', choices: kinds.map((k) => ({ name: k, value: k })) });
+      routeReceiver = await p.select({
+        message: 'Default route: which receiver gets every alert',
+        default: pre?.routeReceiver && kinds.includes(pre.routeReceiver) ? pre.routeReceiver : undefined,
+        choices: kinds.map((k) => ({ name: k, value: k })),
+      });
     }
-  }
+  } else if (pre?.routeReceiver && !receiversKept) routeReceiver = pre.routeReceiver;
 
   // 10. Grafana admin
   const adminFlag = fromFlag('grafanaAdminSecret');
@@ -256,19 +340,25 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
   else if (prompts) {
     const mode = await prompts.select({
       message: 'Grafana admin credentials',
+      default: had('grafanaAdminSecret') ? 'existing' : 'generate',
       choices: [
         { name: 'generate a password into a Secret (on upgrade)', value: 'generate' },
         { name: 'use an existing Secret (keys admin-user, admin-password)', value: 'existing' },
       ],
     });
-    if (mode === 'existing') set('grafanaAdminSecret', (await prompts.input({ message: 'Secret name', validate: asPrompt(checkDnsSubdomain) })).trim());
+    asked.add('grafanaAdminSecret');
+    if (mode === 'existing') set('grafanaAdminSecret', (await prompts.input({ message: 'Secret name', default: had('grafanaAdminSecret'), validate: asPrompt(checkDnsSubdomain) })).trim());
   }
 
   // 11. Loki
-  const loki = await resolve('lokiUrl', undefined, (p) => p.input({ message: 'Loki push URL for Promtail', default: DEFAULT_LOKI_URL, validate: asPrompt(checkHttpUrl) }));
+  const loki = await resolve('lokiUrl', undefined, (p, current) => p.input({ message: 'Loki push URL for Promtail', default: current ?? DEFAULT_LOKI_URL, validate: asPrompt(checkHttpUrl) }));
+  asked.add('lokiUrl');
   if (loki && loki !== DEFAULT_LOKI_URL) set('lokiUrl', loki);
 
-  for (const attr of ['retention', 'prometheusStorageSize']) set(attr, fromFlag(attr));
+  for (const attr of ['retention', 'prometheusStorageSize']) if (flags.given.has(attr)) set(attr, fromFlag(attr));
+
+  // Whatever this run did not decide keeps the environment's value.
+  for (const [attr, value] of Object.entries(pre?.values ?? {})) if (!asked.has(attr) && !(receiversKept && receiverAttrs.includes(attr))) set(attr, value);
 
   return {
     environment: environment ?? '',
@@ -277,6 +367,6 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
     secretValues,
     missing,
     facts,
+    receiversKept,
   };
 }
-

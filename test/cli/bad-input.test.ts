@@ -45,6 +45,14 @@ const write = (name: string, data: string | Buffer, mode?: number) => (dir: stri
   writeFileSync(join(dir, name), data);
   if (mode !== undefined) chmodSync(join(dir, name), mode);
 };
+/** A kubeconfig with contexts dev and prod, whose API server (port 1) never answers. */
+const KUBECONFIG_TWO_CONTEXTS = `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: dev, context: {cluster: c, user: u}}, {name: prod, context: {cluster: c, user: u}}]
+current-context: dev
+`;
 const FILE_ERROR_CASES: Case[] = [
   { name: '--config is a folder', args: ['render', '--env', 'dev', '--config', 'conf'], setup: (d) => mkdirSync(join(d, 'conf')), message: /error: conf is a folder, not a file\.\n\s+Fix: give the path of a file, e\.g\. conf\/monitor-stack\.yaml\./ },
   { name: '--config through a file', args: ['render', '--env', 'dev', '--config', 'monitor-stack.yaml/x.yaml'], message: /monitor-stack\.yaml\/x\.yaml cannot be read: a part of its path is a file, not a folder/ },
@@ -102,6 +110,8 @@ const CASES: Case[] = [
   { name: 'unknown preset', args: [...INIT, '--preset', 'huge'], message: /--preset "huge": must be one of: minimal, standard, ha/ },
   { name: 'environment in capitals', args: ['init', '--non-interactive', '--env', 'Prod', '--storage-class', 'standard'], message: /--env "Prod": must be a DNS-1123 label/ },
   { name: 'environment with an underscore', args: ['init', '--non-interactive', '--env', 'pre_prod', '--storage-class', 'standard'], message: /--env "pre_prod"/ },
+  // init: answers the kubeconfig does not have (its API server is unreachable: only the file is read)
+  { name: 'kube context not in the kubeconfig', args: [...INIT, '--kube-context', 'does-not-exist'], env: { KUBECONFIG: 'kubeconfig' }, setup: write('kubeconfig', KUBECONFIG_TWO_CONTEXTS), message: /--kube-context "does-not-exist" is not a context of the kubeconfig\.\n\s+Contexts: dev, prod\.\n\s+Nothing was written\./ },
   // init: literal secrets and bad references
   { name: 'literal Slack webhook URL', args: [...INIT, '--slack-webhook-url', `https://${SECRET}`], message: /--slack-webhook-url takes a reference, not a literal value.*env:NAME, file:PATH, secret:NAME\/KEY/ },
   { name: 'literal SMTP password', args: [...INIT, '--email-to', 'a@example.com', '--email-from', 'b@example.com', '--smtp-smarthost', 'smtp.example.com:587', '--smtp-username', 'u', '--smtp-password', 'SECRETSECRETSECRET'], message: /--smtp-password takes a reference/ },

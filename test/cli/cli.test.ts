@@ -1,6 +1,7 @@
 /** The built bin as a user runs it: version, help, render, init writing a file, the packed tarball. */
 import { execa } from 'execa';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +78,35 @@ describe('init --non-interactive', () => {
     expect(r.stderr).toContain('Next: monitor-stack upgrade --env staging');
     const rendered = await runCli(['render', '--env', 'staging'], { cwd: dir });
     expect(rendered.exitCode, rendered.stderr).toBe(0);
+  });
+
+  it('a second run keeps what it was not told: other answers, hand-added keys, comments, mode', async () => {
+    const dir = tmp('ms-init-again-');
+    const first = ['init', '--non-interactive', '--env', 'prod', '--storage-class', 'gp3', '--grafana-host', 'g.example.com', '--tls-issuer', 'le', '--slack-webhook-url', 'env:SLACK_URL', '--retention', '30d'];
+    expect((await runCli(first, { cwd: dir, env: noCluster(dir) })).exitCode).toBe(0);
+    const file = join(dir, 'monitor-stack.yaml');
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    doc.setIn(['environments', 'prod', 'prometheus', 'replicas'], 2);
+    doc.setIn(['environments', 'prod', 'components'], doc.createNode({ promtail: false }));
+    writeFileSync(file, `${doc.toString()}# hand-written note\n`);
+    chmodSync(file, 0o640);
+
+    // The same answers again: nothing to write.
+    const same = await runCli(['init', '--non-interactive', '--env', 'prod'], { cwd: dir, env: noCluster(dir) });
+    expect(same.exitCode, same.stderr).toBe(0);
+    expect(same.stderr).toContain(`Environment prod in monitor-stack.yaml already has these answers; nothing was written.`);
+
+    // One new answer: only it changes.
+    const before = readFileSync(file, 'utf8');
+    const r = await runCli(['init', '--non-interactive', '--env', 'prod', '--grafana-host', 'grafana.example.com'], { cwd: dir, env: noCluster(dir) });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Updated environment prod in monitor-stack.yaml');
+    const after = readFileSync(file, 'utf8');
+    // (the yaml library sets a trailing comment off with a blank line)
+    const lines = (t: string) => t.split('\n').filter(Boolean);
+    expect(lines(after)).toEqual(lines(before.replace('grafana: g.example.com', 'grafana: grafana.example.com')));
+    expect(after).toContain('# hand-written note');
+    expect(statSync(file).mode & 0o777).toBe(0o640);
   });
 
   it('--dry-run shows the file and writes nothing', async () => {

@@ -118,6 +118,17 @@ describe.runIf(e2e).each([
     '--grafana-host', `grafana.${helmName}.example.com`, '--tls-issuer', 'letsencrypt-staging',
     '--slack-webhook-url', 'env:E2E_SLACK_URL', '--slack-channel', '#e2e', '--retention', days,
   ];
+  /**
+   * `init --non-interactive` against this cluster's kubeconfig with the API server unreachable
+   * (same context name, port 1): answers are not checked against the cluster, as documented.
+   */
+  const initOffline = async (...args: string[]) => {
+    const offline = join(dir, 'offline-kubeconfig');
+    writeFileSync(offline, readFileSync(env.kubeconfig, 'utf8').replace(/server: \S+/g, 'server: https://127.0.0.1:1'));
+    const r = await cliWith({ KUBECONFIG: offline }, 'init', '--non-interactive', ...args);
+    expect(r.stderr).toContain('note: cannot read the cluster, so answers are not checked against it');
+    return r;
+  };
   const editConfig = (path: string[], value: unknown) => {
     const file = parseDocument(readFileSync(join(dir, 'monitor-stack.yaml'), 'utf8'));
     file.setIn(path, file.createNode(value));
@@ -366,7 +377,14 @@ describe.runIf(e2e).each([
   it('an upgrade naming a missing StorageClass fails in preflight and creates nothing', async () => {
     const brokenNs = `${ns}-broken`;
     const callsBefore = recordedCalls(log).length;
-    expect((await cli('init', '--non-interactive', '--env', 'broken', '--namespace', brokenNs, '--storage-class', 'does-not-exist', '--no-tls')).exitCode).toBe(0);
+    const configBefore = readFileSync(join(dir, 'monitor-stack.yaml'), 'utf8');
+    const init = await cli('init', '--non-interactive', '--env', 'broken', '--namespace', brokenNs, '--storage-class', 'does-not-exist', '--no-tls');
+    // init reads the cluster and refuses it at once, listing what exists.
+    expect(init.exitCode).toBe(2);
+    expect(init.stderr).toMatch(/--storage-class "does-not-exist": the cluster of context \S+ has no such StorageClass\. Available: fast-ssd, standard \(default\)\./);
+    expect(readFileSync(join(dir, 'monitor-stack.yaml'), 'utf8')).toBe(configBefore);
+    // A file written where the cluster could not be read (or a class deleted since) meets preflight.
+    expect((await initOffline('--env', 'broken', '--namespace', brokenNs, '--storage-class', 'does-not-exist', '--no-tls')).exitCode).toBe(0);
     const r = await cli('upgrade', '--env', 'broken', '--yes');
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('StorageClass "does-not-exist" does not exist');
@@ -380,13 +398,13 @@ describe.runIf(e2e).each([
   // with what exists, before any change. Environment "objects" lives in a namespace that exists
   // and holds one Secret with the wrong key; nothing else may appear in it.
   it.each([
-    { kind: 'IngressClass', flags: ['--grafana-host', 'g.objects.example.com', '--ingress-class', 'traefik', '--no-tls'], says: ['IngressClass "traefik" does not exist', 'Available: nginx (default)'] },
-    { kind: 'ClusterIssuer', flags: ['--grafana-host', 'g.objects.example.com', '--tls-issuer', 'letsencrypt-prod'], says: ['ClusterIssuer "letsencrypt-prod" does not exist', 'Available: letsencrypt-staging'] },
+    { kind: 'IngressClass', flags: ['--grafana-host', 'g.objects.example.com', '--ingress-class', 'traefik', '--no-tls'], says: ['IngressClass "traefik" does not exist', 'Available: nginx (default)'], initRefuses: ['has no such IngressClass. Available: nginx (default).'] },
+    { kind: 'ClusterIssuer', flags: ['--grafana-host', 'g.objects.example.com', '--tls-issuer', 'letsencrypt-prod'], says: ['ClusterIssuer "letsencrypt-prod" does not exist', 'Available: letsencrypt-staging'], initRefuses: ['has no such ClusterIssuer. Available: letsencrypt-staging.'] },
     { kind: 'TLS Secret', flags: ['--grafana-host', 'g.objects.example.com', '--tls-secret', 'wildcard-tls'], says: ['Secret "wildcard-tls" (TLS certificate) does not exist in namespace'] },
     { kind: 'Grafana admin Secret', flags: ['--no-tls', '--grafana-admin-secret', 'grafana-admin'], says: ['Secret "grafana-admin" (Grafana admin) does not exist in namespace'] },
     { kind: 'receiver Secret key', flags: ['--no-tls', '--webhook-url', 'secret:receivers/webhook-url'], says: ['Secret "receivers" (Alertmanager receiver) has no key "webhook-url"', 'Keys present: other-key, pd-key'] },
     { kind: 'receiver Secret value', flags: ['--no-tls', '--pagerduty-routing-key', 'secret:receivers/pd-key'], says: ['secret:receivers/pd-key (receiver pagerduty, routingKey): the value must be a PagerDuty Events API v2 integration key: 32 letters and digits; the value is not shown.'] },
-  ])('a missing or wrong $kind is refused by preflight, naming what exists, and nothing is created', async ({ flags, says }) => {
+  ])('a missing or wrong $kind is refused by preflight, naming what exists, and nothing is created', async ({ flags, says, initRefuses }: { flags: string[]; says: string[]; initRefuses?: string[] }) => {
     const objectsNs = `${ns}-objects`;
     if (!namespaceExists(objectsNs)) {
       kubectl('create', 'namespace', objectsNs);
@@ -396,8 +414,14 @@ describe.runIf(e2e).each([
     const objects = () => kubectl('get', 'secrets,configmaps,leases', '-n', objectsNs, '-o', 'name').split('\n').filter((o) => o !== 'configmap/kube-root-ca.crt');
     const before = objects();
     const callsBefore = recordedCalls(log).length;
-    const init = await cli('init', '--non-interactive', '--env', 'objects', '--namespace', objectsNs, '--preset', 'minimal', ...flags);
-    expect(init.exitCode, init.stderr).toBe(0);
+    const initArgs = ['--env', 'objects', '--namespace', objectsNs, '--preset', 'minimal', ...flags];
+    const init = await cli('init', '--non-interactive', ...initArgs);
+    if (initRefuses) {
+      // init reads IngressClasses and ClusterIssuers, so it refuses these first, naming what exists.
+      expect(init.exitCode).toBe(2);
+      for (const s of initRefuses) expect(init.stderr).toContain(s);
+      expect((await initOffline(...initArgs)).exitCode).toBe(0);
+    } else expect(init.exitCode, init.stderr).toBe(0);
     const r = await cli('upgrade', '--env', 'objects', '--yes');
     expect(r.exitCode, r.stderr).toBe(2);
     for (const s of says) expect(r.stderr).toContain(s);

@@ -7,6 +7,7 @@ import { screen } from '@inquirer/testing/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { askAnswers, WIZARD_SECRET, type ClusterFacts, type WizardDeps } from '../../src/wizard/ask.js';
 import { flagsToLayer } from '../../src/config/flags.js';
+import type { Prefill } from '../../src/wizard/prefill.js';
 
 const facts: ClusterFacts = {
   storageClasses: [
@@ -64,14 +65,14 @@ afterEach(() => screen.clear());
 describe('init wizard', () => {
   it('asks in order, with defaults, and returns answers; a typed secret goes to the Secret, a reference stays', async () => {
     const done = askAnswers(deps(), interactive, undefined);
+    await at('Environment name');
+    screen.type('prod');
+    screen.keypress('enter');
     await at('Kube context');
     screen.keypress('down'); // prod-eu
     screen.keypress('enter');
     await at('Namespace');
     screen.keypress('enter'); // monitoring
-    await at('Environment name');
-    screen.type('prod');
-    screen.keypress('enter');
     await at('Preset');
     screen.keypress('down'); // ha
     screen.keypress('enter');
@@ -168,6 +169,93 @@ describe('init wizard', () => {
   });
 });
 
+describe('a second run on an existing environment', () => {
+  const pre: Prefill = {
+    values: {
+      kubeContext: 'prod-eu',
+      namespace: 'obs',
+      preset: 'ha',
+      storageClass: 'fast-ssd',
+      ingressClass: 'nginx',
+      prometheusHost: 'p.example.com',
+      grafanaHost: 'g.example.com',
+      tlsIssuer: 'letsencrypt-staging',
+      slackWebhookUrl: 'env:SLACK_URL',
+      slackChannel: '#ops',
+      emailTo: 'oncall@example.com',
+      emailFrom: 'Alertmanager <am@example.com>',
+      smtpSmarthost: 'smtp.example.com:587',
+      grafanaAdminSecret: 'grafana-admin',
+      lokiUrl: 'http://loki.logging:3100/loki/api/v1/push',
+      retention: '30d',
+    },
+    receiverKinds: ['slack', 'email'],
+    routeReceiver: 'email',
+    receiversKept: false,
+  };
+  const again = { ...interactive, existing: (env: string) => (env === 'prod' ? pre : undefined) };
+
+  it('pre-fills every question: Enter all the way keeps every answer', async () => {
+    const done = askAnswers(deps(), again, 'prod');
+    await at('Kube context');
+    expect(screen.getScreen()).toContain('prod-eu');
+    screen.keypress('enter');
+    await answer('Namespace', 'enter');
+    await answer('Preset', 'enter');
+    await answer('StorageClass', 'enter');
+    await answer('IngressClass', 'enter');
+    await at('Ingress host for Prometheus');
+    expect(screen.getScreen()).toContain('p.example.com');
+    screen.keypress('enter');
+    await acceptAll('Ingress host for Grafana', 'Ingress host for Alertmanager', 'TLS for the ingress hosts', 'ClusterIssuer', 'Alert receivers');
+    await answer('Slack webhook URL: keep env:SLACK_URL?', 'enter');
+    await acceptAll('Slack channel', 'Send alert e-mails to', 'Send them from', 'SMTP smarthost', 'SMTP username', 'Default route', 'Grafana admin credentials', 'Secret name', 'Loki push URL');
+    const r = await done;
+    expect(r.answers.values).toEqual(pre.values);
+    expect(r.routeReceiver).toBe('email');
+    expect(r.secretValues).toEqual({});
+  });
+
+  it('a changed answer replaces the old one; an emptied host is removed', async () => {
+    const done = askAnswers(deps(), again, 'prod');
+    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'IngressClass');
+    await answer('Ingress host for Prometheus', ...Array(13).fill('backspace'), 'enter'); // emptied
+    await acceptAll('Ingress host for Grafana', 'Ingress host for Alertmanager', 'TLS for the ingress hosts', 'ClusterIssuer');
+    await answer('Alert receivers', 'space', 'enter'); // Slack off, e-mail stays
+    await acceptAll('Send alert e-mails to', 'Send them from', 'SMTP smarthost', 'SMTP username', 'Grafana admin credentials', 'Secret name', 'Loki push URL');
+    const r = await done;
+    expect(r.answers.values).not.toHaveProperty('prometheusHost');
+    expect(r.answers.values).not.toHaveProperty('slackWebhookUrl');
+    expect(r.answers.values).toMatchObject({ grafanaHost: 'g.example.com', emailTo: 'oncall@example.com', retention: '30d' });
+  });
+
+  it('receivers that do not fit the questions are kept and not asked about', async () => {
+    const kept = { ...again, existing: () => ({ ...pre, values: { namespace: 'obs' }, receiverKinds: [], receiversKept: true }) };
+    const done = askAnswers(deps(), kept, 'prod');
+    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'IngressClass', 'Ingress host for Prometheus', 'Ingress host for Grafana', 'Ingress host for Alertmanager');
+    await answer('Grafana admin credentials', 'enter');
+    await acceptAll('Loki push URL');
+    const r = await done;
+    expect(r.receiversKept).toBe(true);
+  });
+});
+
+describe('answers that conflict', () => {
+  it('a host already given to another component is refused at its prompt', async () => {
+    const done = askAnswers(deps(), interactive, 'dev');
+    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'IngressClass');
+    await answer('Ingress host for Prometheus', 'a.example.com', 'enter');
+    await answer('Ingress host for Grafana', 'a.example.com', 'enter');
+    await shows('a.example.com is already the Prometheus host: each component needs its own host (e.g. grafana.example.com)');
+    retype('a.example.com', 'g.example.com');
+    await acceptAll('Ingress host for Alertmanager');
+    await answer('TLS for the ingress hosts', 'down', 'down', 'enter');
+    await acceptAll('Alert receivers', 'Grafana admin credentials', 'Loki push URL');
+    const r = await done;
+    expect(r.answers.values).toMatchObject({ prometheusHost: 'a.example.com', grafanaHost: 'g.example.com' });
+  });
+});
+
 describe('without prompts', () => {
   it('--non-interactive lists every missing answer at once', async () => {
     const r = await askAnswers(deps({ ...facts, storageClasses: [] }), { flags: { values: { grafanaHost: 'g.example.com' }, given: new Set(['grafanaHost']) }, yes: false, interactive: false }, undefined);
@@ -184,5 +272,33 @@ describe('without prompts', () => {
     const r = await askAnswers(deps(), { flags: { values: given, given: new Set(Object.keys(given)) }, yes: false, interactive: true }, 'qa');
     expect(r.missing).toEqual([]);
     expect(r.answers.values).toMatchObject({ kubeContext: 'prod-eu', namespace: 'obs', preset: 'minimal', webhookUrl: 'env:W', tls: true });
+  });
+  const refusal = async (values: Record<string, string>, f: ClusterFacts | null = facts) => {
+    try {
+      await askAnswers(deps(f), { flags: { values, given: new Set(Object.keys(values)) }, yes: false, interactive: false }, 'dev');
+    } catch (err) {
+      return [(err as Error).message, ...((err as { hints?: string[] }).hints ?? [])];
+    }
+    return [];
+  };
+  it('refuses a kube context the kubeconfig does not have, listing its contexts', async () => {
+    expect(await refusal({ kubeContext: 'does-not-exist' })).toEqual(['--kube-context "does-not-exist" is not a context of the kubeconfig.', 'Contexts: kind-dev, prod-eu.', 'Nothing was written.']);
+  });
+  it('refuses classes and issuers the readable cluster does not have, all at once', async () => {
+    expect(await refusal({ storageClass: 'gp3', ingressClass: 'traefik', tlsIssuer: 'le', grafanaHost: 'g.example.com' })).toEqual([
+      'answers the cluster does not have:',
+      '- --storage-class "gp3": the cluster of context kind-dev has no such StorageClass. Available: fast-ssd, standard (default).',
+      '- --ingress-class "traefik": the cluster of context kind-dev has no such IngressClass. Available: nginx (default).',
+      '- --tls-issuer "le": the cluster of context kind-dev has no such ClusterIssuer. Available: letsencrypt-prod, letsencrypt-staging.',
+      'Nothing was written.',
+    ]);
+    expect(await refusal({ tlsIssuer: 'le', grafanaHost: 'g.example.com', storageClass: 'standard' }, { ...facts, clusterIssuers: null })).toEqual([
+      '--tls-issuer "le": cert-manager is not installed in the cluster of context kind-dev (no ClusterIssuer kind). Use --tls-secret or --no-tls, or install cert-manager first.',
+      'Nothing was written.',
+    ]);
+    expect(await refusal({ ingressClass: 'nginx', storageClass: 'fast-ssd', tlsIssuer: 'letsencrypt-prod', grafanaHost: 'g.example.com' })).toEqual([]);
+  });
+  it('an unreadable cluster takes the answers as given', async () => {
+    expect(await refusal({ storageClass: 'gp3', ingressClass: 'traefik', tlsIssuer: 'le', grafanaHost: 'g.example.com' }, null)).toEqual([]);
   });
 });
