@@ -7,7 +7,7 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { SHELLS, type Shell } from './completion.js';
 import { createRequire } from 'node:module';
-import { MonitorStackError } from './errors.js';
+import { errorLines, MonitorStackError } from './errors.js';
 import { SETTING_FLAGS, type FlagValues } from './config/flags.js';
 import { DEFAULT_CONFIG_PATH } from './config/paths.js';
 
@@ -183,8 +183,9 @@ export async function main(argv: string[]): Promise<number> {
     const { default: chalk } = await import('chalk');
     if (err instanceof MonitorStackError) {
       if (!err.message) return err.exitCode; // an exit code with nothing to say (diff --detailed-exitcode)
-      process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
-      for (const hint of err.hints) process.stderr.write(`  ${hint}\n`);
+      const { message, hints } = errorLines(err);
+      process.stderr.write(`${chalk.red('error:')} ${message}\n`);
+      for (const hint of hints) process.stderr.write(`  ${hint}\n`);
       if (debug && err.stack) process.stderr.write(`${chalk.dim(err.stack)}\n`);
       return err.exitCode;
     }

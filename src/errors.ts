@@ -8,6 +8,8 @@
  * Messages are written for a person: what went wrong, where, and what to do. They never carry a
  * secret value; callers pass references (`env:NAME`), never resolved values.
  */
+import { printable } from './text.js';
+
 export class MonitorStackError extends Error {
   /** Process exit code this error maps to. */
   readonly exitCode: number;
@@ -40,6 +42,16 @@ export class CancelledError extends MonitorStackError {
   constructor(message = 'Cancelled.') {
     super(message, 130);
   }
+}
+
+/**
+ * The lines `main` prints for an error: the message, then each hint indented. Every line passes
+ * through {@link printable}, so a value echoed from the user (a flag, a file's YAML error) can
+ * never put a raw control byte or an endless line on the terminal.
+ */
+export function errorLines(err: MonitorStackError): { message: string; hints: string[] } {
+  const safe = (text: string) => text.split('\n').map((line) => printable(line, 2000)).join('\n');
+  return { message: safe(err.message), hints: err.hints.map(safe) };
 }
 
 /**

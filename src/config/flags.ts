@@ -5,6 +5,7 @@
  * Kept free of zod and other heavy imports: the CLI reads this table to build `--help`.
  */
 import { UsageError } from '../errors.js';
+import { printable } from '../text.js';
 import { checkSecretRef } from '../refs.js';
 import {
   checkDnsLabel,
@@ -80,7 +81,7 @@ export function checkFlagValues({ values, given }: FlagValues): void {
     const value = values[f.attr];
     const problem = typeof value === 'string' ? f.check(value) : undefined;
     const name = f.flags.split(' ')[0];
-    if (problem) problems.push(f.secret ? `${name} ${problem}` : `${name} "${String(value)}": ${problem}`);
+    if (problem) problems.push(f.secret ? `${name} ${problem}` : `${name} "${printable(String(value))}": ${problem}`);
   }
   if (given.has('tls') && (given.has('tlsIssuer') || given.has('tlsSecret'))) problems.push('--no-tls cannot be combined with --tls-issuer or --tls-secret.');
   if (given.has('tlsIssuer') && given.has('tlsSecret')) problems.push('--tls-issuer and --tls-secret are two ways to get certificates: give one.');

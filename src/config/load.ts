@@ -4,6 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { readTextFile } from '../user-files.js';
+import { printable } from '../text.js';
+
+export { printable };
 import { isMap, isPair, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
@@ -102,15 +105,6 @@ function depthOver(node: unknown, max: number): { range?: [number, number, numbe
     }
   }
   return undefined;
-}
-
-/**
- * A message line safe to print: control and other non-printing characters shown as `\\u{…}`
- * escapes, cut at 400 characters.
- */
-export function printable(line: string): string {
-  const escaped = line.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\uFFFD]/gu, (c) => (c === '\t' ? ' ' : `\\u{${c.codePointAt(0)!.toString(16)}}`));
-  return escaped.length > 400 ? `${escaped.slice(0, 399)}…` : escaped;
 }
 
 /** The first {@link MAX_LISTED} lines, then how many more there are. */
