@@ -74,7 +74,7 @@ export function parseYamlWith<S extends z.ZodType>(text: string, fileName: strin
     return `${fileName}${lineOf(path)}: ${formatPath(path) || '(top level)'}: ${message}`;
   });
   const flat = lines.flatMap((l) => l.split('\n'));
-  throw new UsageError(`${fileName} has ${flat.length === 1 ? 'an error' : `${flat.length} errors`}:`, capLines(flat.map(printable)).map((l) => `  ${l}`));
+  throw new UsageError(`${fileName} has ${flat.length === 1 ? 'an error' : `${flat.length} errors`}:`, capLines(flat.map((l) => printable(l))).map((l) => `  ${l}`));
 }
 
 /** Deepest nesting a config may have: its schema needs 6 levels; 64 leaves room and keeps parsing cheap. */
