@@ -9,27 +9,48 @@ import { UsageError } from './errors.js';
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
- * A DNS-1123 subdomain (Kubernetes object names, ingress host names): lowercase alphanumerics,
- * '-' and '.', each label starting and ending alphanumeric, 253 characters at most.
+ * What is wrong with a name that is not DNS-1123, in the user's terms: a scheme, port or path
+ * pasted with a host, capitals, a non-ASCII character, a wildcard, an empty label, a label over
+ * 63 characters. `undefined` when none of these applies (the generic rule is then given).
  */
-export function checkDnsSubdomain(value: string): string | undefined {
-  if (value.length === 0) return 'must not be empty';
-  if (value.length > 253) return 'must be at most 253 characters (DNS-1123 subdomain)';
-  for (const label of value.split('.')) {
-    if (label.length > 63 || !DNS1123_LABEL.test(label)) {
-      return 'must be a DNS-1123 name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (e.g. grafana.example.com)';
-    }
-  }
+function dnsHint(value: string, example: string, labelOnly: boolean): string | undefined {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
+  if (scheme) return `must be a name without a scheme: drop "${scheme[0]}" (e.g. ${example})`;
+  if (/[^\x00-\x7f]/.test(value)) return `must be ASCII: write a non-ASCII name in punycode (xn--…; idn2 converts it), e.g. ${example}`;
+  const port = /:(\d*)$/.exec(value);
+  if (port) return `must be a name without a port: drop ":${port[1]}" (e.g. ${example})`;
+  if (value.includes('/')) return `must be a name without a path (e.g. ${example})`;
+  if (value.startsWith('*.')) return `must be one name, not a wildcard (e.g. ${example})`;
+  const lower = value.toLowerCase();
+  if (lower !== value && (labelOnly ? checkDnsLabel(lower) : checkDnsSubdomain(lower)) === undefined) return `must be lowercase: ${lower}`;
+  if (labelOnly && value.includes('.')) return `must be a single label, without dots (e.g. ${example})`;
+  if (value.split('.').some((l) => l === '')) return `must not have an empty label: no dot at either end, no ".." (e.g. ${example})`;
+  const long = value.split('.').find((l) => l.length > 63);
+  if (long) return labelOnly ? `must be at most 63 characters (a DNS-1123 label); it has ${long.length}` : `each label between dots must be at most 63 characters (DNS-1123); "${long.slice(0, 12)}…" has ${long.length}`;
   return undefined;
 }
 
-/** A DNS-1123 label (namespaces, release names): at most 63 characters, no dots. */
-export function checkDnsLabel(value: string): string | undefined {
+/**
+ * A DNS-1123 subdomain (Kubernetes object names, ingress host names): lowercase alphanumerics,
+ * '-' and '.', each label at most 63 characters and starting and ending alphanumeric, 253
+ * characters at most. The reason names the broken limit and the fix.
+ * @param example a valid value for the field, shown in the reason (default `grafana.example.com`).
+ */
+export function checkDnsSubdomain(value: string, example = 'grafana.example.com'): string | undefined {
   if (value.length === 0) return 'must not be empty';
-  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
-    return 'must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. monitoring)';
-  }
-  return undefined;
+  if (value.length > 253) return `must be at most 253 characters (a DNS-1123 subdomain); it has ${value.length}`;
+  if (value.split('.').every((label) => label.length <= 63 && DNS1123_LABEL.test(label))) return undefined;
+  return dnsHint(value, example, false) ?? `must be a DNS-1123 name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (e.g. ${example})`;
+}
+
+/**
+ * A DNS-1123 label (namespaces, release names): at most 63 characters, no dots.
+ * @param example a valid value for the field, shown in the reason (default `monitoring`).
+ */
+export function checkDnsLabel(value: string, example = 'monitoring'): string | undefined {
+  if (value.length === 0) return 'must not be empty';
+  if (value.length <= 63 && DNS1123_LABEL.test(value)) return undefined;
+  return dnsHint(value, example, true) ?? `must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. ${example})`;
 }
 
 /** An absolute http(s) URL. */

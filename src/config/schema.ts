@@ -34,27 +34,27 @@ const checked = (check: (value: string) => string | undefined, description: stri
     })
     .describe(description);
 
-const dnsLabel = (d: string) => checked(checkDnsLabel, d);
-const dnsName = (d: string) => checked(checkDnsSubdomain, d);
+const dnsLabel = (d: string, example?: string) => checked((v) => checkDnsLabel(v, example), d);
+const dnsName = (d: string, example?: string) => checked((v) => checkDnsSubdomain(v, example), d);
 const secretRef = (d: string) => checked(checkSecretRef, `${d} A reference: env:NAME, file:PATH or secret:NAME/KEY; never the value itself.`);
 const duration = (d: string) => checked(checkDuration, d);
 const size = (d: string) => checked(checkStorageSize, d);
 const replicas = z.number().int().min(1).max(9);
 
 const chartLayer = z.strictObject({
-  release: dnsLabel('Release name.').optional(),
+  release: dnsLabel('Release name.', 'prometheus').optional(),
   version: z.string().regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, 'must be a chart version such as 29.27.0').describe('Chart version to install.').optional(),
   source: z.string().min(1).describe('https:// chart repository URL, oci:// chart reference, or a local chart folder.').optional(),
 });
 
 const slackReceiver = z.strictObject({
-  name: dnsLabel('Receiver name.'),
+  name: dnsLabel('Receiver name.', 'oncall'),
   type: z.literal('slack'),
   webhookUrl: secretRef('Slack incoming-webhook URL.'),
   channel: checked(checkSlackChannel, 'Channel such as #alerts.').optional(),
 });
 const emailReceiver = z.strictObject({
-  name: dnsLabel('Receiver name.'),
+  name: dnsLabel('Receiver name.', 'oncall'),
   type: z.literal('email'),
   to: checked(checkEmail, 'Recipient address.'),
   from: checked(checkEmailSender, 'Sender address, optionally with a display name: Alertmanager <alerts@example.com>.'),
@@ -63,12 +63,12 @@ const emailReceiver = z.strictObject({
   password: secretRef('SMTP auth password.').optional(),
 });
 const pagerdutyReceiver = z.strictObject({
-  name: dnsLabel('Receiver name.'),
+  name: dnsLabel('Receiver name.', 'oncall'),
   type: z.literal('pagerduty'),
   routingKey: secretRef('PagerDuty Events API v2 routing key.'),
 });
 const webhookReceiver = z.strictObject({
-  name: dnsLabel('Receiver name.'),
+  name: dnsLabel('Receiver name.', 'oncall'),
   type: z.literal('webhook'),
   url: secretRef('Webhook URL (it often carries a token, so it is a secret).'),
 });
@@ -78,26 +78,26 @@ export const receiverSchema = z.discriminatedUnion('type', [slackReceiver, email
 export type Receiver = z.infer<typeof receiverSchema>;
 
 const hosts = z.strictObject({
-  prometheus: dnsName('Ingress host for the Prometheus server.').nullable().optional(),
+  prometheus: dnsName('Ingress host for the Prometheus server.', 'prometheus.example.com').nullable().optional(),
   grafana: dnsName('Ingress host for Grafana.').nullable().optional(),
-  alertmanager: dnsName('Ingress host for Alertmanager.').nullable().optional(),
+  alertmanager: dnsName('Ingress host for Alertmanager.', 'alertmanager.example.com').nullable().optional(),
 });
 
 /** A partial settings layer: built-in defaults, a preset, the base config or an environment. */
 export const layerSchema = z.strictObject({
   kubeContext: z.string().min(1).nullable().describe('kubeconfig context; null = the current context.').optional(),
   namespace: dnsLabel('Namespace of the releases.').optional(),
-  storageClass: dnsName('StorageClass of every PersistentVolumeClaim; null = the cluster default.').nullable().optional(),
+  storageClass: dnsName('StorageClass of every PersistentVolumeClaim; null = the cluster default.', 'fast-ssd').nullable().optional(),
   ingress: z
     .strictObject({
-      className: dnsName('IngressClass; null = the cluster default.').nullable().optional(),
+      className: dnsName('IngressClass; null = the cluster default.', 'nginx').nullable().optional(),
       hosts: hosts.optional(),
     })
     .optional(),
   tls: z
     .strictObject({
-      clusterIssuer: dnsName('cert-manager ClusterIssuer that issues the ingress certificates.').nullable().optional(),
-      secretName: dnsName('Existing TLS Secret (kubernetes.io/tls) used by every ingress host.').nullable().optional(),
+      clusterIssuer: dnsName('cert-manager ClusterIssuer that issues the ingress certificates.', 'letsencrypt-prod').nullable().optional(),
+      secretName: dnsName('Existing TLS Secret (kubernetes.io/tls) used by every ingress host.', 'wildcard-tls').nullable().optional(),
     })
     .optional(),
   components: z
@@ -126,7 +126,7 @@ export const layerSchema = z.strictObject({
       receivers: z.array(receiverSchema).optional(),
       route: z
         .strictObject({
-          receiver: dnsLabel('Receiver of the default route.').nullable().optional(),
+          receiver: dnsLabel('Receiver of the default route.', 'oncall').nullable().optional(),
           groupBy: z.array(z.string().min(1)).optional(),
           groupWait: duration('group_wait').optional(),
           groupInterval: duration('group_interval').optional(),
@@ -140,7 +140,7 @@ export const layerSchema = z.strictObject({
       replicas: replicas.optional(),
       persistence: z.boolean().optional(),
       storageSize: size('Size of the Grafana volume, e.g. 10Gi.').optional(),
-      adminSecret: dnsName('Existing Secret with keys admin-user and admin-password; null = generated by monitor-stack.').nullable().optional(),
+      adminSecret: dnsName('Existing Secret with keys admin-user and admin-password; null = generated by monitor-stack.', 'grafana-admin').nullable().optional(),
     })
     .optional(),
   loki: z

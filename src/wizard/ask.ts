@@ -128,7 +128,7 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
   // 1. environment: first, so that a second run pre-fills every other question from it
   let environment = envFlag;
   if (environment === undefined) {
-    if (prompts) environment = (await prompts.input({ message: 'Environment name', default: 'dev', validate: asPrompt(checkDnsLabel) })).trim();
+    if (prompts) environment = (await prompts.input({ message: 'Environment name', default: 'dev', validate: asPrompt((v) => checkDnsLabel(v, 'prod')) })).trim();
     else if (yes) environment = 'dev';
     else missing.push('--env');
   }
@@ -198,7 +198,7 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
       (p) =>
         facts && facts.storageClasses.length
           ? p.select({ message: 'StorageClass for Prometheus, Alertmanager and Grafana volumes', choices: classChoices(facts.storageClasses), default: defaultStorage })
-          : p.input({ message: 'StorageClass (cluster not reachable; empty = the cluster default)', default: had('storageClass'), validate: optional(checkDnsSubdomain) }),
+          : p.input({ message: 'StorageClass (cluster not reachable; empty = the cluster default)', default: had('storageClass'), validate: optional((v) => checkDnsSubdomain(v, 'fast-ssd')) }),
       !defaultStorage,
     );
     set('storageClass', storageClass);
@@ -211,7 +211,7 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
     await resolve('ingressClass', yes && !had('ingressClass') ? undefined : defaultIngress, (p) =>
       facts && facts.ingressClasses.length
         ? p.select({ message: 'IngressClass', choices: classChoices(facts.ingressClasses), default: defaultIngress })
-        : p.input({ message: 'IngressClass (none found; empty = the cluster default)', default: had('ingressClass'), validate: optional(checkDnsSubdomain) }),
+        : p.input({ message: 'IngressClass (none found; empty = the cluster default)', default: had('ingressClass'), validate: optional((v) => checkDnsSubdomain(v, 'nginx')) }),
     ),
   );
 
@@ -225,7 +225,7 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
     const earlier = hostAttrs.filter(([a]) => a !== attr && typeof values[a] === 'string').map(([a, w]) => [values[a] as string, w] as const);
     const notTaken = (v: string) => {
       const clash = earlier.find(([host]) => host === v);
-      return clash ? `${v} is already the ${clash[1]} host: each component needs its own host (e.g. ${what.toLowerCase()}.example.com)` : checkDnsSubdomain(v);
+      return clash ? `${v} is already the ${clash[1]} host: each component needs its own host (e.g. ${what.toLowerCase()}.example.com)` : checkDnsSubdomain(v, `${what.toLowerCase()}.example.com`);
     };
     set(attr, await resolve(attr, undefined, (p, current) => p.input({ message: `Ingress host for ${what} (empty = no ingress)`, default: current, validate: optional(notTaken) })));
   }
@@ -249,7 +249,7 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
       });
       for (const a of ['tlsIssuer', 'tlsSecret', 'tls']) asked.add(a);
       if (mode === 'issuer') set('tlsIssuer', await prompts.select({ message: 'ClusterIssuer', default: had('tlsIssuer'), choices: issuers.map((i) => ({ name: i, value: i })) }));
-      else if (mode === 'secret') set('tlsSecret', (await prompts.input({ message: 'TLS Secret name (kubernetes.io/tls, in the namespace)', default: had('tlsSecret'), validate: asPrompt(checkDnsSubdomain) })).trim());
+      else if (mode === 'secret') set('tlsSecret', (await prompts.input({ message: 'TLS Secret name (kubernetes.io/tls, in the namespace)', default: had('tlsSecret'), validate: asPrompt((v) => checkDnsSubdomain(v, 'wildcard-tls')) })).trim());
       else set('tls', true);
     } else if (tlsNow) {
       // --yes or --non-interactive on an environment that has TLS settings: they stay (below).
@@ -347,7 +347,7 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
       ],
     });
     asked.add('grafanaAdminSecret');
-    if (mode === 'existing') set('grafanaAdminSecret', (await prompts.input({ message: 'Secret name', default: had('grafanaAdminSecret'), validate: asPrompt(checkDnsSubdomain) })).trim());
+    if (mode === 'existing') set('grafanaAdminSecret', (await prompts.input({ message: 'Secret name', default: had('grafanaAdminSecret'), validate: asPrompt((v) => checkDnsSubdomain(v, 'grafana-admin')) })).trim());
   }
 
   // 11. Loki

@@ -132,7 +132,13 @@ describe('checkFlagValues', () => {
       }
       return 'ok';
     };
-    expect(one({ namespace: 'Bad' })).toEqual(['--namespace "Bad": must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. monitoring)', []]);
+    expect(one({ namespace: 'Bad' })).toEqual(['--namespace "Bad": must be lowercase: bad', []]);
+    expect(one({ namespace: 'b_d' })).toEqual(['--namespace "b_d": must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. monitoring)', []]);
+    // each name flag gives an example of its own kind
+    expect(one({ storageClass: 'a_b' })[0]).toMatch(/\(e\.g\. fast-ssd\)$/);
+    expect(one({ ingressClass: 'a_b' })[0]).toMatch(/\(e\.g\. nginx\)$/);
+    expect(one({ tlsIssuer: 'a_b' })[0]).toMatch(/\(e\.g\. letsencrypt-prod\)$/);
+    expect(one({ alertmanagerHost: 'a_b' })[0]).toMatch(/\(e\.g\. alertmanager\.example\.com\)$/);
     expect(one({ preset: 'large' })).toEqual(['--preset "large": must be one of: minimal, standard, ha', []]);
     expect(one({ webhookUrl: 'https://hooks.example.com/SECRET' })[0]).toMatch(/^--webhook-url takes a reference, not a literal value/);
     expect(one({ kubeContext: 'Any_Context!', smtpUsername: 'Any User', tls: false })).toBe('ok');

@@ -32,29 +32,50 @@ describe('DNS names', () => {
 
   it('subdomain: 253 characters and 63 per label at most, each label alphanumeric at both ends', () => {
     expect(name253).toHaveLength(253);
-    expect(judge(checkDnsSubdomain, ['', name253, `${name253}b`, label63, `${label63}a`, 'a-b.c', '-a.b', 'a-.b', 'a..b', 'A.b'])).toEqual({
+    expect(judge(checkDnsSubdomain, ['', name253, `${name253}b`, label63, `${label63}a`, 'a-b.c', '-a.b', 'a-.b', 'a..b', '.a', 'a.', 'A.b', 'a_b.c'])).toEqual({
       '': 'must not be empty',
       [name253]: 'ok',
-      [`${name253}b`]: 'must be at most 253 characters (DNS-1123 subdomain)',
+      [`${name253}b`]: 'must be at most 253 characters (a DNS-1123 subdomain); it has 254',
       [label63]: 'ok',
-      [`${label63}a`]: DNS_NAME,
+      [`${label63}a`]: 'each label between dots must be at most 63 characters (DNS-1123); "aaaaaaaaaaaa…" has 64',
       'a-b.c': 'ok',
       '-a.b': DNS_NAME,
       'a-.b': DNS_NAME,
-      'a..b': DNS_NAME,
-      'A.b': DNS_NAME,
+      'a..b': 'must not have an empty label: no dot at either end, no ".." (e.g. grafana.example.com)',
+      '.a': 'must not have an empty label: no dot at either end, no ".." (e.g. grafana.example.com)',
+      'a.': 'must not have an empty label: no dot at either end, no ".." (e.g. grafana.example.com)',
+      'A.b': 'must be lowercase: a.b',
+      'a_b.c': DNS_NAME,
+    });
+  });
+
+  it('subdomain: names what was pasted with a host, and the fix', () => {
+    expect(judge((v) => checkDnsSubdomain(v, 'prometheus.example.com'), ['https://p.example.com', 'HTTP://P.example.com/x', 'p.example.com:443', 'p.example.com:', 'p.example.com/prom', '*.example.com', 'prométhée.example.com', 'P_X.example.com'])).toEqual({
+      'https://p.example.com': 'must be a name without a scheme: drop "https://" (e.g. prometheus.example.com)',
+      'HTTP://P.example.com/x': 'must be a name without a scheme: drop "HTTP://" (e.g. prometheus.example.com)',
+      'p.example.com:443': 'must be a name without a port: drop ":443" (e.g. prometheus.example.com)',
+      'p.example.com:': 'must be a name without a port: drop ":" (e.g. prometheus.example.com)',
+      'p.example.com/prom': 'must be a name without a path (e.g. prometheus.example.com)',
+      '*.example.com': 'must be one name, not a wildcard (e.g. prometheus.example.com)',
+      'prométhée.example.com': 'must be ASCII: write a non-ASCII name in punycode (xn--…; idn2 converts it), e.g. prometheus.example.com',
+      // capitals that are not the only fault get the general rule
+      'P_X.example.com': 'must be a DNS-1123 name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (e.g. prometheus.example.com)',
     });
   });
 
   it('label: 63 characters at most, no dot', () => {
-    expect(judge(checkDnsLabel, ['', label63, `${label63}a`, 'a.b', 'a-1', '1a'])).toEqual({
+    expect(judge(checkDnsLabel, ['', label63, `${label63}a`, 'a.b', 'a-1', '1a', 'Mon', 'a_b', '-a'])).toEqual({
       '': 'must not be empty',
       [label63]: 'ok',
-      [`${label63}a`]: DNS_LABEL,
-      'a.b': DNS_LABEL,
+      [`${label63}a`]: 'must be at most 63 characters (a DNS-1123 label); it has 64',
+      'a.b': 'must be a single label, without dots (e.g. monitoring)',
       'a-1': 'ok',
       '1a': 'ok',
+      Mon: 'must be lowercase: mon',
+      a_b: DNS_LABEL,
+      '-a': DNS_LABEL,
     });
+    expect(checkDnsLabel('A.b', 'prod')).toBe('must be a single label, without dots (e.g. prod)');
   });
 });
 
