@@ -183,7 +183,7 @@ export async function main(argv: string[]): Promise<number> {
     const { default: chalk } = await import('chalk');
     if (err instanceof MonitorStackError) {
       if (!err.message) return err.exitCode; // an exit code with nothing to say (diff --detailed-exitcode)
-      const { message, hints } = errorLines(err);
+      const { message, hints } = errorLines(err, debug);
       process.stderr.write(`${chalk.red('error:')} ${message}\n`);
       for (const hint of hints) process.stderr.write(`  ${hint}\n`);
       if (debug && err.stack) process.stderr.write(`${chalk.dim(err.stack)}\n`);

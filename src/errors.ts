@@ -45,13 +45,16 @@ export class CancelledError extends MonitorStackError {
 }
 
 /**
- * The lines `main` prints for an error: the message, then each hint indented. Every line passes
+ * The lines `main` prints for an error: the message, then each hint indented (without the advice
+ * to run again with --debug when it was given). Every line passes
  * through {@link printable}, so a value echoed from the user (a flag, a file's YAML error) can
  * never put a raw control byte or an endless line on the terminal.
  */
-export function errorLines(err: MonitorStackError): { message: string; hints: string[] } {
+export function errorLines(err: MonitorStackError, debug = false): { message: string; hints: string[] } {
   const safe = (text: string) => text.split('\n').map((line) => printable(line, 2000)).join('\n');
-  return { message: safe(err.message), hints: err.hints.map(safe) };
+  // With --debug given, the advice to run again with it is noise.
+  const hints = err.hints.map((h) => (debug ? h.replace(/ ?Run again with --debug[^.]*\./, '') : h)).filter(Boolean);
+  return { message: safe(err.message), hints: hints.map(safe) };
 }
 
 /**

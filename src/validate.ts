@@ -53,6 +53,21 @@ export function checkDnsLabel(value: string, example = 'monitoring'): string | u
   return dnsHint(value, example, true) ?? `must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. ${example})`;
 }
 
+/**
+ * A chart source (charts.ts `parseChartSource`): an http(s) chart repository URL, an `oci://`
+ * reference, or a local folder path. Another scheme (`ftp://`, `git://`) would be taken for a
+ * folder of that name, so it is refused here.
+ */
+export function checkChartSource(value: string): string | undefined {
+  if (value.trim() === '') return 'must not be empty';
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
+  if (scheme && !['http', 'https', 'oci'].includes(scheme[1]!.toLowerCase())) {
+    return `must be an https:// chart repository, an oci:// reference or a local folder, not ${scheme[1]}:// (e.g. https://charts.example.com)`;
+  }
+  if (scheme && /^https?:\/\//i.test(value) && checkHttpUrl(value)) return checkHttpUrl(value);
+  return undefined;
+}
+
 /** An absolute http(s) URL. */
 export function checkHttpUrl(value: string): string | undefined {
   let url: URL;

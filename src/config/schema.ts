@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import {
+  checkChartSource,
   checkDnsLabel,
   checkDnsSubdomain,
   checkDuration,
@@ -39,12 +40,21 @@ const dnsName = (d: string, example?: string) => checked((v) => checkDnsSubdomai
 const secretRef = (d: string) => checked(checkSecretRef, `${d} A reference: env:NAME, file:PATH or secret:NAME/KEY; never the value itself.`);
 const duration = (d: string) => checked(checkDuration, d);
 const size = (d: string) => checked(checkStorageSize, d);
-const replicas = z.number().int().min(1).max(9);
+const REPLICAS = 'must be a whole number from 1 to 9';
+const replicas = z.number({ error: REPLICAS }).int({ error: REPLICAS }).min(1, { error: REPLICAS }).max(9, { error: REPLICAS });
 
 const chartLayer = z.strictObject({
   release: dnsLabel('Release name.', 'prometheus').optional(),
   version: z.string().regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, 'must be a chart version such as 29.27.0').describe('Chart version to install.').optional(),
-  source: z.string().min(1).describe('https:// chart repository URL, oci:// chart reference, or a local chart folder.').optional(),
+  source: z
+    .string()
+    .min(1, 'must not be empty')
+    .superRefine((value, ctx) => {
+      const problem = checkChartSource(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe('https:// chart repository URL, oci:// chart reference, or a local chart folder.')
+    .optional(),
 });
 
 const slackReceiver = z.strictObject({

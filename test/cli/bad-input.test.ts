@@ -183,8 +183,8 @@ const CASES: Case[] = [
   // config file errors
   { name: 'unknown top-level key', args: ['render', '--env', 'dev'], config: cfg('storageclass: fast\n'), message: /monitor-stack\.yaml:\d+: storageclass: unknown key\. Expected one of: .*storageClass/ },
   { name: 'unknown nested key', args: ['render', '--env', 'dev'], config: envCfg('ingress:\n  host: g.example.com'), message: /environments\.dev\.ingress\.host: unknown key\. Expected one of: className, hosts/ },
-  { name: 'replicas as a word', args: ['render', '--env', 'dev'], config: envCfg('prometheus:\n  replicas: two'), message: /environments\.dev\.prometheus\.replicas: Invalid input: expected number, received string/ },
-  { name: 'replicas of zero', args: ['render', '--env', 'dev'], config: envCfg('prometheus:\n  replicas: 0'), message: /prometheus\.replicas: Too small/ },
+  { name: 'replicas as a word', args: ['render', '--env', 'dev'], config: envCfg('prometheus:\n  replicas: two'), message: /environments\.dev\.prometheus\.replicas: must be a whole number from 1 to 9/ },
+  { name: 'replicas of zero', args: ['render', '--env', 'dev'], config: envCfg('prometheus:\n  replicas: 0'), message: /prometheus\.replicas: must be a whole number from 1 to 9/ },
   { name: 'retention in words in the file', args: ['render', '--env', 'dev'], config: envCfg('prometheus:\n  retention: 2 weeks'), message: /prometheus\.retention: must be a Prometheus duration/ },
   { name: 'size without a unit in the file', args: ['render', '--env', 'dev'], config: envCfg('grafana:\n  storageSize: "10"'), message: /grafana\.storageSize: must be a Kubernetes quantity/ },
   { name: 'persistence as a string', args: ['render', '--env', 'dev'], config: envCfg('grafana:\n  persistence: "yes"'), message: /grafana\.persistence: Invalid input: expected boolean/ },

@@ -24,7 +24,7 @@ describe('config file errors', () => {
 
   it('a wrong type names the path and the expected type', () => {
     const err = errorOf('prometheus:\n  replicas: two\n');
-    expect(err.hints).toEqual(['  monitor-stack.yaml:2: prometheus.replicas: Invalid input: expected number, received string']);
+    expect(err.hints).toEqual(['  monitor-stack.yaml:2: prometheus.replicas: must be a whole number from 1 to 9']);
   });
 
   it('a bad value gives the validator sentence, and every problem is listed', () => {
