@@ -21,8 +21,15 @@ export interface CommandContext {
   options: Record<string, unknown>;
 }
 
-function addSettingFlags(cmd: Command): Command {
-  for (const f of SETTING_FLAGS) cmd.addOption(new Option(f.flags, f.help));
+/**
+ * Adds the setting flags. Their defaults are `init`'s; any other command takes the value from
+ * monitor-stack.yaml, so its help says that instead of a default it would not use.
+ */
+function addSettingFlags(cmd: Command, forInit = false): Command {
+  for (const f of SETTING_FLAGS) {
+    const help = forInit ? f.help : `${f.help.replace(/ \(default: [^)]*\)$/, '')} (overrides monitor-stack.yaml)`;
+    cmd.addOption(new Option(f.flags, help));
+  }
   return cmd;
 }
 
@@ -65,10 +72,11 @@ export function buildProgram(): Command {
     program
       .command('init')
       .description('ask for what differs between clusters, write monitor-stack.yaml, and offer to upgrade now')
-      .option('--env <name>', 'environment to write (default: dev)')
+      .option('--env <name>', 'environment to write (asked; dev with --yes); a second run pre-fills every question from it')
       .option('--yes', 'accept the default of every question not given as a flag')
       .option('--non-interactive', 'never prompt (implied when stdin is not a TTY or CI is set)')
       .option('--dry-run', 'show what would be written and run; write and change nothing'),
+    true,
   ).action(async (_o, cmd: Command) => (await import('./commands/init.js')).runInit(contextOf(cmd)));
 
   addSettingFlags(
