@@ -3,7 +3,9 @@
  * swapped for testable ones; the wizard code is the one `init` runs). Cluster reads are a fake:
  * the e2e tier covers the real Kubernetes client.
  */
+import fc from 'fast-check';
 import { screen } from '@inquirer/testing/vitest';
+import { checkDnsSubdomain } from '../../src/validate.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { askAnswers, WIZARD_SECRET, type ClusterFacts, type WizardDeps } from '../../src/wizard/ask.js';
 import { flagsToLayer } from '../../src/config/flags.js';
@@ -300,5 +302,37 @@ describe('without prompts', () => {
   });
   it('an unreadable cluster takes the answers as given', async () => {
     expect(await refusal({ storageClass: 'gp3', ingressClass: 'traefik', tlsIssuer: 'le', grafanaHost: 'g.example.com' }, null)).toEqual([]);
+  });
+});
+
+describe('generated answers (fast-check, fixed seed)', () => {
+  // What a prompt accepts is exactly what the flags and the config accept: a typed host either
+  // shows the rule at the prompt, or is taken and passes checkDnsSubdomain.
+  const hosts = fc.sample(
+    fc.oneof(fc.domain(), fc.webUrl(), fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !/[\u0000-\u001f\u007f]/.test(s)), fc.constantFrom(' ', 'P.example.com', 'p.example.com:443', 'https://p.example.com', 'a..b'), fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 20 })),
+    { seed: 20261122, numRuns: 30 },
+  );
+  it.each(hosts.map((h) => [h]))('host %j: refused at the prompt, or taken and valid', async (typedHost) => {
+    const done = askAnswers(deps(), interactive, 'dev');
+    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'IngressClass');
+    await answer('Ingress host for Prometheus', typedHost, 'enter');
+    // The screen is read, not waited on: the next prompt, or the rule under this one.
+    for (let i = 0; i < 100 && !/Ingress host for Grafana|> /.test(screen.getScreen()); i++) await new Promise((r) => setTimeout(r, 20));
+    const refused = !screen.getScreen().includes('Ingress host for Grafana');
+    if (refused) {
+      retype(typedHost, 'p.example.com');
+      await at('Ingress host for Grafana');
+    }
+    screen.keypress('enter');
+    await acceptAll('Ingress host for Alertmanager');
+    if (refused || typedHost.trim() !== '') await answer('TLS for the ingress hosts', 'down', 'down', 'enter'); // asked when there is a host
+    await acceptAll('Alert receivers', 'Grafana admin credentials', 'Loki push URL');
+    const r = await done;
+    const taken = r.answers.values.prometheusHost as string;
+    if (refused) expect(taken).toBe('p.example.com');
+    else if (typedHost.trim() === '') expect(taken).toBeUndefined(); // empty means no ingress
+    else expect(taken).toBe(typedHost.trim());
+    // The prompt refuses exactly what the flag and the config refuse.
+    if (typedHost.trim() !== '') expect(checkDnsSubdomain(typedHost.trim()) !== undefined).toBe(refused);
   });
 });
