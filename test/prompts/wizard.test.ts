@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { screen } from '@inquirer/testing/vitest';
-import { checkDnsSubdomain } from '../../src/validate.js';
+import { checkDnsLabel, checkDnsSubdomain } from '../../src/validate.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { askAnswers, WIZARD_SECRET, type ClusterFacts, type WizardDeps } from '../../src/wizard/ask.js';
 import { flagsToLayer } from '../../src/config/flags.js';
@@ -334,5 +334,28 @@ describe('generated answers (fast-check, fixed seed)', () => {
     else expect(taken).toBe(typedHost.trim());
     // The prompt refuses exactly what the flag and the config refuse.
     if (typedHost.trim() !== '') expect(checkDnsSubdomain(typedHost.trim()) !== undefined).toBe(refused);
+  });
+});
+
+describe('generated namespaces (fast-check, fixed seed)', () => {
+  const names = fc.sample(
+    fc.oneof(fc.stringMatching(/^[a-z0-9-]{1,70}$/), fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 20 }).filter((s) => s.trim() !== ''), fc.constantFrom('Monitoring', 'mon.itoring', 'a'.repeat(63), 'a'.repeat(64), '-a', 'a-')),
+    { seed: 20261122, numRuns: 30 },
+  );
+  it.each(names.map((n) => [n]))('namespace %j: refused at the prompt exactly when the flag refuses it', async (typed) => {
+    const done = askAnswers(deps(), interactive, 'dev');
+    await acceptAll('Kube context');
+    await answer('Namespace', typed, 'enter');
+    for (let i = 0; i < 100 && !/\? Preset|> /.test(screen.getScreen()); i++) await new Promise((r) => setTimeout(r, 20));
+    const refused = !screen.getScreen().includes('Preset');
+    if (refused) {
+      retype(typed, 'monitoring');
+      await at('Preset');
+    }
+    screen.keypress('enter');
+    await acceptAll('StorageClass', 'IngressClass', 'Ingress host for Prometheus', 'Ingress host for Grafana', 'Ingress host for Alertmanager', 'Alert receivers', 'Grafana admin credentials', 'Loki push URL');
+    const r = await done;
+    expect(checkDnsLabel(typed.trim()) !== undefined).toBe(refused);
+    expect(r.answers.values.namespace).toBe(refused ? 'monitoring' : typed.trim());
   });
 });
