@@ -101,7 +101,15 @@ export async function checkCluster(kube: KubeClient, s: Settings, plans: Release
   };
   if (s.tls.secretName && hasHosts) await needSecret(s.tls.secretName, ['tls.crt', 'tls.key'], 'TLS certificate');
   if (s.components.grafana && s.grafana.adminSecret) {
-    await needSecret(grafanaAdminSecretName(s), [GRAFANA_ADMIN_KEYS.user, GRAFANA_ADMIN_KEYS.password], 'Grafana admin');
+    const name = grafanaAdminSecretName(s);
+    if (await needSecret(name, [GRAFANA_ADMIN_KEYS.user, GRAFANA_ADMIN_KEYS.password], 'Grafana admin')) {
+      // Grafana would start with an empty or multi-line admin and nobody could log in: judged like a password.
+      const data = (await kube.readSecretData(s.namespace, name)) ?? {};
+      for (const key of [GRAFANA_ADMIN_KEYS.user, GRAFANA_ADMIN_KEYS.password]) {
+        const problem = checkSecretValue('password', data[key] ?? '');
+        if (problem) fail('secrets', `Secret "${name}" (Grafana admin) key "${key}": the value ${problem}; the value is not shown.`, [`Fix: kubectl -n ${s.namespace} edit secret ${name}.`]);
+      }
+    }
   }
   if (s.components.alertmanager) {
     const bySecret = new Map<string, ReceiverSecretFile[]>();

@@ -403,12 +403,14 @@ describe.runIf(e2e).each([
     { kind: 'TLS Secret', flags: ['--grafana-host', 'g.objects.example.com', '--tls-secret', 'wildcard-tls'], says: ['Secret "wildcard-tls" (TLS certificate) does not exist in namespace'] },
     { kind: 'Grafana admin Secret', flags: ['--no-tls', '--grafana-admin-secret', 'grafana-admin'], says: ['Secret "grafana-admin" (Grafana admin) does not exist in namespace'] },
     { kind: 'receiver Secret key', flags: ['--no-tls', '--webhook-url', 'secret:receivers/webhook-url'], says: ['Secret "receivers" (Alertmanager receiver) has no key "webhook-url"', 'Keys present: other-key, pd-key'] },
+    { kind: 'Grafana admin Secret value', flags: ['--no-tls', '--grafana-admin-secret', 'grafana-admin-empty'], says: ['Secret "grafana-admin-empty" (Grafana admin) key "admin-password": the value is empty; the value is not shown.'] },
     { kind: 'receiver Secret value', flags: ['--no-tls', '--pagerduty-routing-key', 'secret:receivers/pd-key'], says: ['secret:receivers/pd-key (receiver pagerduty, routingKey): the value must be a PagerDuty Events API v2 integration key: 32 letters and digits; the value is not shown.'] },
   ])('a missing or wrong $kind is refused by preflight, naming what exists, and nothing is created', async ({ flags, says, initRefuses }: { flags: string[]; says: string[]; initRefuses?: string[] }) => {
     const objectsNs = `${ns}-objects`;
     if (!namespaceExists(objectsNs)) {
       kubectl('create', 'namespace', objectsNs);
       kubectl('create', 'secret', 'generic', 'receivers', '-n', objectsNs, '--from-literal=other-key=x', '--from-literal=pd-key=SHORTCANARY');
+      kubectl('create', 'secret', 'generic', 'grafana-admin-empty', '-n', objectsNs, '--from-literal=admin-user=SHORTCANARY', '--from-literal=admin-password=');
     }
     // kube-root-ca.crt is the controller-manager's, and may appear at any moment after the namespace.
     const objects = () => kubectl('get', 'secrets,configmaps,leases', '-n', objectsNs, '-o', 'name').split('\n').filter((o) => o !== 'configmap/kube-root-ca.crt');
