@@ -43,9 +43,7 @@ export function readTextFile(path: string, opts: ReadOptions = {}): string {
   }
   let bytes: Buffer;
   try {
-    if (fstatSync(fd).isDirectory()) {
-      throw new UsageError(`${label} is a folder, not a file.`, [`Fix: give the path of a file${opts.exampleName ? `, e.g. ${join(path, opts.exampleName)}` : ''}.`]);
-    }
+    if (fstatSync(fd).isDirectory()) throw readError(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), path, label, opts);
     const chunks: Buffer[] = [];
     let total = 0;
     const chunk = Buffer.alloc(64 * 1024);
@@ -220,6 +218,8 @@ function writeError(err: NodeJS.ErrnoException, path: string, label: string): Us
     case 'ENOTDIR':
     case 'EEXIST':
       return new UsageError(`${label} cannot be written: a part of its path is a file, not a folder.`, ['Fix: check the path. Nothing was written.']);
+    case 'ELOOP':
+      return new UsageError(`${label} cannot be written: its symbolic links form a loop.`, ['Fix: point the link at the real file. Nothing was written.']);
     case 'EISDIR':
       return new UsageError(`${label} is a folder, not a file.`, ['Fix: give the path of a file. Nothing was written.']);
     default:

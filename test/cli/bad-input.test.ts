@@ -72,6 +72,7 @@ const FILE_ERROR_CASES: Case[] = [
   { name: 'init into a folder the user cannot write', args: [...INIT, '--config', 'ro/monitor-stack.yaml'], setup: (d) => { mkdirSync(join(d, 'ro')); chmodSync(join(d, 'ro'), 0o555); }, unprivileged: true, message: /ro\/monitor-stack\.yaml cannot be written: permission denied in .*\/ro\.\n\s+Fix: run where you can write, or give another path with --config\. Nothing was written\./ },
   { name: 'init with --config a folder', args: [...INIT, '--config', 'conf'], config: null, setup: (d) => mkdirSync(join(d, 'conf')), message: /conf is a folder, not a file\./ },
   { name: 'init with --config under a file', args: [...INIT, '--config', 'monitor-stack.yaml/sub/x.yaml'], message: /monitor-stack\.yaml\/sub\/x\.yaml cannot be written: a part of its path is a file, not a folder\./ },
+  { name: 'init on a symbolic link loop', args: [...INIT, '--config', 'a.yaml'], setup: (d) => { symlinkSync(join(d, 'b.yaml'), join(d, 'a.yaml')); symlinkSync(join(d, 'a.yaml'), join(d, 'b.yaml')); }, message: /a\.yaml cannot be written: its symbolic links form a loop\./ },
   { name: 'init on a binary config', args: [...INIT], setup: write('monitor-stack.yaml', BINARY), message: /monitor-stack\.yaml is a binary file, not text/ },
   // saved plans and outputs
   { name: '--plan that does not exist', args: ['upgrade', '--env', 'dev', '--plan', 'p.json'], message: /--plan p\.json does not exist\.\n\s+Fix: give a file written by monitor-stack upgrade --plan-out\./ },
