@@ -53,9 +53,12 @@ export class CancelledError extends MonitorStackError {
 export function errorLines(err: MonitorStackError, debug = false): { message: string; hints: string[] } {
   const safe = (text: string) => text.split('\n').map((line) => printable(line, 2000)).join('\n');
   // With --debug given, the advice to run again with it is noise.
-  const hints = err.hints.map((h) => (debug ? h.replace(/ ?Run again with --debug[^.]*\./, '') : h)).filter(Boolean);
+  const hints = debug ? err.hints.filter((h) => h !== RUN_WITH_DEBUG) : err.hints;
   return { message: safe(err.message), hints: hints.map(safe) };
 }
+
+/** The hint that points at --debug; {@link errorLines} leaves it out when --debug was given. */
+export const RUN_WITH_DEBUG = 'Run again with --debug to see every helm command.';
 
 /**
  * An API client error in one line, without the request URL: `the Kubernetes API did not answer

@@ -88,27 +88,34 @@ export async function checkCluster(kube: KubeClient, s: Settings, plans: Release
       ]);
   }
 
-  const needSecret = async (name: string, keys: string[], what: string) => {
-    const found = nsExists ? await kube.secretKeys(s.namespace, name) : null;
-    if (found === null) {
+  /**
+   * The data of Secret `name` when it has every key in `keys`, else `undefined` (and a failure
+   * naming what is missing). One read serves the key check and the value checks below; values stay
+   * in memory and no message shows them.
+   */
+  const needSecret = async (name: string, keys: string[], what: string): Promise<Record<string, string> | undefined> => {
+    const data = nsExists ? await kube.readSecretData(s.namespace, name) : null;
+    if (data === null) {
       fail('secrets', `Secret "${name}" (${what}) does not exist in namespace ${s.namespace}.`, [`Fix: create it first (kubectl -n ${s.namespace} create secret …), or change the reference.`]);
-      return false;
+      return undefined;
     }
+    const found = Object.keys(data);
     const missing = keys.filter((k) => !found.includes(k));
-    if (missing.length) fail('secrets', `Secret "${name}" (${what}) has no key ${missing.map((k) => `"${k}"`).join(', ')}.`, [`Keys present: ${found.join(', ') || 'none'}.`]);
-    else pass('secrets', `Secret ${name} has ${keys.join(', ')}`);
-    return missing.length === 0;
+    if (missing.length) {
+      fail('secrets', `Secret "${name}" (${what}) has no key ${missing.map((k) => `"${k}"`).join(', ')}.`, [`Keys present: ${found.join(', ') || 'none'}.`]);
+      return undefined;
+    }
+    pass('secrets', `Secret ${name} has ${keys.join(', ')}`);
+    return data;
   };
   if (s.tls.secretName && hasHosts) await needSecret(s.tls.secretName, ['tls.crt', 'tls.key'], 'TLS certificate');
   if (s.components.grafana && s.grafana.adminSecret) {
     const name = grafanaAdminSecretName(s);
-    if (await needSecret(name, [GRAFANA_ADMIN_KEYS.user, GRAFANA_ADMIN_KEYS.password], 'Grafana admin')) {
-      // Grafana would start with an empty or multi-line admin and nobody could log in: judged like a password.
-      const data = (await kube.readSecretData(s.namespace, name)) ?? {};
-      for (const key of [GRAFANA_ADMIN_KEYS.user, GRAFANA_ADMIN_KEYS.password]) {
-        const problem = checkSecretValue('password', data[key] ?? '');
-        if (problem) fail('secrets', `Secret "${name}" (Grafana admin) key "${key}": the value ${problem}; the value is not shown.`, [`Fix: kubectl -n ${s.namespace} edit secret ${name}.`]);
-      }
+    const data = await needSecret(name, [GRAFANA_ADMIN_KEYS.user, GRAFANA_ADMIN_KEYS.password], 'Grafana admin');
+    // Grafana would start with an empty or multi-line admin and nobody could log in: judged like a password.
+    for (const key of data ? [GRAFANA_ADMIN_KEYS.user, GRAFANA_ADMIN_KEYS.password] : []) {
+      const problem = checkSecretValue('password', data![key]!);
+      if (problem) fail('secrets', `Secret "${name}" (Grafana admin) key "${key}": the value ${problem}; the value is not shown.`, [`Fix: kubectl -n ${s.namespace} edit secret ${name}.`]);
     }
   }
   if (s.components.alertmanager) {
@@ -117,11 +124,10 @@ export async function checkCluster(kube: KubeClient, s: Settings, plans: Release
       if (f.ref.kind === 'secret') bySecret.set(f.secretName, [...(bySecret.get(f.secretName) ?? []), f]);
     }
     for (const [name, files] of bySecret) {
-      if (!(await needSecret(name, files.map((f) => f.key), 'Alertmanager receiver'))) continue;
-      // The values are judged like env: and file: ones, in memory only; the message never shows them.
-      const data = (await kube.readSecretData(s.namespace, name)) ?? {};
-      for (const f of files) {
-        const problem = checkSecretValue(SECRET_FIELD_KINDS[f.field]!, data[f.key] ?? '');
+      const data = await needSecret(name, files.map((f) => f.key), 'Alertmanager receiver');
+      // The values are judged like env: and file: ones.
+      for (const f of data ? files : []) {
+        const problem = checkSecretValue(SECRET_FIELD_KINDS[f.field]!, data![f.key]!);
         if (problem) fail('secrets', `secret:${name}/${f.key} (receiver ${f.receiver}, ${f.field}): the value ${problem}; the value is not shown.`, [`Fix: kubectl -n ${s.namespace} edit secret ${name}, or point the receiver at another key.`]);
       }
     }

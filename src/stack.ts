@@ -17,7 +17,7 @@ import { releaseStateRisk } from './core/risks.js';
 import { describeUnfinished, type StackRevision } from './core/history.js';
 import { findUnfinishedRun } from './history.js';
 import { applyServerSide, planStack, secretDigest, type LiveState, type PlannedSecret, type ReleaseChange, type StackPlan } from './core/stack-plan.js';
-import { apiFailure, OperationError, UsageError, type MonitorStackError } from './errors.js';
+import { apiFailure, OperationError, RUN_WITH_DEBUG, UsageError, type MonitorStackError } from './errors.js';
 import { InterruptedError, type StopSignal } from './interrupt.js';
 import { writeFileAtomic } from './fsutil.js';
 import { chartReference, lastLines, repositoryName, type HelmClient } from './helm/client.js';
@@ -318,7 +318,7 @@ async function renderRelease(helm: HelmClient, p: ReleasePlan, chartRef: string,
     const t = await helm.runner.run(helm.templateArgs(target, chartRef, valuesFile));
     if (t.exitCode === 0) return t.stdout;
   }
-  throw new OperationError(`helm's server-side dry run of release ${p.release} failed: ${message}`, ['Nothing was changed. Run again with --debug to see the helm command.']);
+  throw new OperationError(`helm's server-side dry run of release ${p.release} failed: ${message}`, ['Nothing was changed.', RUN_WITH_DEBUG]);
 }
 
 function preflightLines(r: CheckResult): string[] {
@@ -499,7 +499,7 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
     const stopped = `stopped by ${signal}: ${notStarted.map((r) => r.release).join(', ')} not started.`;
     return { outcomes: rows, error: new InterruptedError(signal!, stopped, hints), undone: unfinished.length === 0, interrupted: signal };
   }
-  const error = new OperationError(`${failure.byHelm ? 'helm upgrade of ' : ''}release ${failure.release} failed${failure.byHelm ? '' : ' before helm ran'}: ${failure.message}`, [...hints, 'Run again with --debug to see every helm command.']);
+  const error = new OperationError(`${failure.byHelm ? 'helm upgrade of ' : ''}release ${failure.release} failed${failure.byHelm ? '' : ' before helm ran'}: ${failure.message}`, [...hints, RUN_WITH_DEBUG]);
   return { outcomes: rows, error, undone: unfinished.length === 0, ...(signal ? { interrupted: signal } : {}) };
 }
 

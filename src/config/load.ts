@@ -3,13 +3,11 @@
  * naming the file, the line, the key path and what was expected.
  */
 import { readFileSync } from 'node:fs';
-import { readTextFile } from '../user-files.js';
-import { printable } from '../text.js';
-
-export { printable };
 import { isMap, isPair, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { printable } from '../text.js';
+import { readTextFile } from '../user-files.js';
 import { configFileSchema, layerSchema, presetSchema, PRESET_NAMES, type ConfigFile, type Layer, type PresetName } from './schema.js';
 
 /** Folder of the preset files shipped in the package. */

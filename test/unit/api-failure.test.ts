@@ -14,8 +14,8 @@ describe('apiFailure', () => {
 
 describe('errorLines', () => {
   it('drops the advice to use --debug when it was given, and escapes control bytes', async () => {
-    const { errorLines, OperationError } = await import('../../src/errors.js');
-    const err = new OperationError('release x failed: \u001b[31mred', ['Nothing was changed. Run again with --debug to see the helm command.', 'Run again with --debug to see every helm command.']);
+    const { errorLines, OperationError, RUN_WITH_DEBUG } = await import('../../src/errors.js');
+    const err = new OperationError('release x failed: \u001b[31mred', ['Nothing was changed.', RUN_WITH_DEBUG]);
     expect(errorLines(err, true)).toEqual({ message: 'release x failed: \\u{1b}[31mred', hints: ['Nothing was changed.'] });
     expect(errorLines(err, false).hints).toEqual(err.hints);
   });

@@ -1,7 +1,8 @@
 import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseYamlWith, printable, capLines, MAX_LISTED } from '../../src/config/load.js';
+import { parseYamlWith, capLines, MAX_LISTED } from '../../src/config/load.js';
+import { printable } from '../../src/text.js';
 import { configFileSchema } from '../../src/config/schema.js';
 import { checkWritable, readTextFile, writeTextFile } from '../../src/user-files.js';
 import { tempDir } from '../support/run.js';
