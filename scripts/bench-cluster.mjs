@@ -54,8 +54,8 @@ const timed = (fn) => {
 try {
   const state = await cluster.up({ podReadyDelayMs: readySeconds * 1000 });
   execFileSync('mkdir', ['-p', repoDir]);
-  // The real upstream charts when they sit beside the repository (../shared), else the fixture charts.
-  const real = process.env.MONITOR_STACK_REAL_CHARTS ?? join(ROOT, '..', 'shared', 'upstream-charts', 'packages');
+  // The real upstream charts (upstream-charts/packages), else the fixture charts.
+  const real = process.env.MONITOR_STACK_REAL_CHARTS ?? join(ROOT, 'upstream-charts', 'packages');
   const realFiles = existsSync(real) ? readdirSync(real).filter((f) => /^(prometheus|grafana|promtail)-.*\.tgz$/.test(f)) : [];
   const chartsUsed = realFiles.length === 3 ? `the real charts (${realFiles.join(', ')})` : 'the fixture charts (test/fixtures/charts)';
   if (realFiles.length === 3) for (const f of realFiles) execFileSync('cp', [join(real, f), repoDir]);

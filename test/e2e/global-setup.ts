@@ -3,7 +3,7 @@
  * and a second one (etcd and kube-apiserver only) that tests prove untouched,
  * real helm 3.18.0 and 4.1.4 binaries (scripts/tools.mjs), and two real chart repositories served
  * on 127.0.0.1: the fixture charts (test/fixtures/charts, packaged with `helm package`), and the
- * real upstream charts (../shared/upstream-charts/packages), each indexed with `helm repo index`.
+ * real upstream charts (upstream-charts/packages), each indexed with `helm repo index`.
  *
  * Where Go is missing and nothing is cached, the tier is skipped with a plain message, and so is the
  * real-chart scenario when the packages are absent; under CI=true either fails the run instead.
@@ -17,7 +17,7 @@ import type { TestProject } from 'vitest/node';
 import { ROOT } from '../support/run.js';
 
 /** The real chart packages: prometheus, grafana and promtail, as `helm package` made them. */
-export const REAL_CHARTS = process.env.MONITOR_STACK_REAL_CHARTS ?? join(ROOT, '..', 'shared', 'upstream-charts', 'packages');
+export const REAL_CHARTS = process.env.MONITOR_STACK_REAL_CHARTS ?? join(ROOT, 'upstream-charts', 'packages');
 
 export interface E2eEnv {
   kubeconfig: string;
@@ -109,7 +109,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     } else if (process.env.CI) {
       throw new Error(`CI=true and the real chart packages are missing: ${REAL_CHARTS} must hold the prometheus, grafana and promtail .tgz files (MONITOR_STACK_REAL_CHARTS names another folder).`);
     } else {
-      realChartsSkip = `real-chart e2e skipped: ${REAL_CHARTS} does not hold the three upstream chart packages (they sit beside this repository in ../shared; MONITOR_STACK_REAL_CHARTS names another folder)`;
+      realChartsSkip = `real-chart e2e skipped: ${REAL_CHARTS} does not hold the three upstream chart packages (this repository keeps them in upstream-charts/packages; MONITOR_STACK_REAL_CHARTS names another folder)`;
       process.stderr.write(`\n${realChartsSkip}\n\n`);
     }
 

@@ -1,6 +1,6 @@
 /**
  * The real upstream charts (prometheus 29.27.0 with its four subcharts, grafana 12.11.1, promtail
- * 6.17.1, from ../shared/upstream-charts/packages) served as a chart repository on 127.0.0.1,
+ * 6.17.1, from upstream-charts/packages) served as a chart repository on 127.0.0.1,
  * installed with each helm major, presets standard and ha. What only real templates show: the plan
  * of an installed stack is empty (deterministic rendering, no false drift from the API server's
  * defaults), and the switch of an installed standard stack to ha drops the server's PVC from the
