@@ -36,6 +36,7 @@ export const DEFAULTS: Omit<Settings, 'preset' | 'environment'> = {
     route: { receiver: null, groupBy: ['alertname', 'namespace'], groupWait: '30s', groupInterval: '5m', repeatInterval: '4h' },
   },
   grafana: { replicas: 1, persistence: false, storageSize: '10Gi', adminSecret: null },
+  alerts: { disabled: [], severityOverrides: {} },
   loki: { url: DEFAULT_LOKI_URL },
   highAvailability: { podAntiAffinity: 'none', podDisruptionBudget: false },
   charts: {

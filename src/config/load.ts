@@ -67,8 +67,14 @@ export function parseYamlWith<S extends z.ZodType>(text: string, fileName: strin
         )
         .join('\n');
     }
-    // zod reports a bad record key (an environment name) without the refinement's sentence.
-    const message = issue.code === 'invalid_key' ? 'must be a DNS-1123 label such as dev, staging or prod (lowercase letters, digits and "-")' : issue.message;
+    // zod reports a bad record key with the key check's own issues inside; an environment name
+    // gets examples of environment names rather than the label check's.
+    const message =
+      issue.code !== 'invalid_key'
+        ? issue.message
+        : path[0] === 'environments'
+          ? 'must be a DNS-1123 label such as dev, staging or prod (lowercase letters, digits and "-")'
+          : (issue.issues[0]?.message ?? issue.message);
     return `${fileName}${lineOf(path)}: ${formatPath(path) || '(top level)'}: ${message}`;
   });
   const flat = lines.flatMap((l) => l.split('\n'));

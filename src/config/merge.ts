@@ -5,6 +5,7 @@
  *
  * Pure: takes parsed layers, returns settings or throws {@link UsageError}.
  */
+import { NULL_RECEIVER } from '../alerts/routing.js';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_PRESET } from './defaults.js';
 import type { ConfigFile, Layer, PresetName, Settings } from './schema.js';
@@ -78,6 +79,7 @@ export function checkSettings(s: Settings): string[] {
   }
   const names = s.alertmanager.receivers.map((r) => r.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (names.includes(NULL_RECEIVER)) problems.push(`alertmanager.receivers: the name "${NULL_RECEIVER}" is reserved for the receiver that drops alerts (Watchdog goes there); choose another.`);
   if (dup) problems.push(`alertmanager.receivers: the name "${dup}" is used twice; receiver names must be unique.`);
   const routeTo = s.alertmanager.route.receiver;
   if (routeTo && !names.includes(routeTo)) {

@@ -4,15 +4,14 @@
  * prometheus-pushgateway 3.8.0 under their own keys. Every key path is checked against
  * `upstream-charts/` by test/unit/overlay-keys.test.ts.
  */
+import { renderAlertingRules } from '../alerts/baseline.js';
+import { NULL_RECEIVER, renderRoute } from '../alerts/routing.js';
 import { KEEP_ON_UNINSTALL } from '../charts.js';
 import type { Receiver, Settings } from '../config/schema.js';
 import { ingressValues } from './ingress.js';
 import { planReceiverSecrets, type ReceiverSecretPlan } from './receivers.js';
 
 type Values = Record<string, unknown>;
-
-/** Name of the receiver used when the config defines none: Alertmanager needs one for its route. */
-export const NULL_RECEIVER = 'null';
 
 /** Renders the overlay for the prometheus release. Pure. */
 export function renderPrometheusValues(s: Settings): Values {
@@ -38,6 +37,8 @@ export function renderPrometheusValues(s: Settings): Values {
   };
   return {
     server,
+    // prometheus 29.27.0 ships `alerting_rules.yml: {}` (no rule); its server reads this file.
+    serverFiles: { 'alerting_rules.yml': renderAlertingRules(s) },
     alertmanager: renderAlertmanagerValues(s),
     'kube-state-metrics': { enabled: s.components.kubeStateMetrics },
     'prometheus-node-exporter': { enabled: s.components.nodeExporter },
@@ -51,10 +52,9 @@ function renderAlertmanagerValues(s: Settings): Values {
   const ha = s.highAvailability;
   const host = s.ingress.hosts.alertmanager;
   const secrets = planReceiverSecrets(s);
-  const receivers = s.alertmanager.receivers.length
-    ? s.alertmanager.receivers.map((r) => renderReceiver(r, secrets))
-    : [{ name: NULL_RECEIVER }];
-  const route = s.alertmanager.route;
+  // The null receiver (no integration: it drops what it gets) takes Watchdog, and every alert when
+  // no receiver is configured. checkSettings refuses a receiver of the config with its name.
+  const receivers = [...s.alertmanager.receivers.map((r) => renderReceiver(r, secrets)), { name: NULL_RECEIVER }];
   return {
     enabled: true,
     replicaCount: s.alertmanager.replicas,
@@ -63,6 +63,9 @@ function renderAlertmanagerValues(s: Settings): Values {
       size: s.alertmanager.storageSize,
       ...(s.storageClass ? { storageClass: s.storageClass } : {}),
     },
+    // alertmanager 1.42.0 has no pod annotations, so the prometheus chart's `kubernetes-pods` job
+    // would not scrape it and no rule on `alertmanager_*` metrics could fire.
+    podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9093' },
     ...(ha.podAntiAffinity === 'none' ? {} : { podAntiAffinity: ha.podAntiAffinity }),
     ...(ha.podDisruptionBudget ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
     // alertmanager 1.42.0: hosts are {host, paths} objects, unlike server.ingress.hosts.
@@ -70,13 +73,7 @@ function renderAlertmanagerValues(s: Settings): Values {
     ...(secrets.mounts.length ? { extraSecretMounts: secrets.mounts } : {}),
     config: {
       receivers,
-      route: {
-        receiver: route.receiver ?? receivers[0]!.name,
-        group_by: route.groupBy,
-        group_wait: route.groupWait,
-        group_interval: route.groupInterval,
-        repeat_interval: route.repeatInterval,
-      },
+      route: renderRoute(s),
     },
   };
 }

@@ -1,0 +1,81 @@
+// `node scripts/prom-tools.mjs`: the Prometheus project's own tools, built from Go modules at the
+// versions the pinned charts run, for the tools tier to judge what we render:
+// - promtool from github.com/prometheus/prometheus v0.314.0 (the Go module of Prometheus v3.14.0,
+//   the app version of chart prometheus 29.27.0);
+// - amtool from github.com/prometheus/alertmanager v0.34.0 (chart alertmanager 1.42.0).
+// Cached outside the repository (cacheRoot in tools.mjs). On 2 cores the first build takes a few
+// minutes; later runs reuse it.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheRoot } from './tools.mjs';
+
+export const PROMETHEUS_VERSION = 'v3.14.0';
+/** Prometheus v3 tags its Go module v0.3MM.P for v3.MM.P. */
+export const PROMETHEUS_MODULE_VERSION = 'v0.314.0';
+export const ALERTMANAGER_VERSION = 'v0.34.0';
+
+const log = (msg) => process.stderr.write(`prom-tools: ${msg}\n`);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+const buildEnv = () => ({ ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOWORK: 'off' });
+
+/**
+ * promtool. github.com/prometheus/prometheus has replace directives in its go.mod, so
+ * `go install …@version` refuses it; it is built inside a copy of the downloaded module instead,
+ * with the module's own go.mod and go.sum.
+ */
+function buildPromtool(out) {
+  const env = buildEnv();
+  const dl = JSON.parse(run('go', ['mod', 'download', '-json', `github.com/prometheus/prometheus@${PROMETHEUS_MODULE_VERSION}`], { env }));
+  const src = `${out}.src`;
+  rmSync(src, { recursive: true, force: true });
+  cpSync(dl.Dir, src, { recursive: true });
+  run('chmod', ['-R', 'u+w', src]);
+  run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', `${out}.tmp`, './cmd/promtool'], { cwd: src, env });
+  renameSync(`${out}.tmp`, out);
+  rmSync(src, { recursive: true, force: true });
+}
+
+/** amtool: its module has no replace directive, so `go install` builds it as published. */
+function buildAmtool(out) {
+  const gobin = `${out}.gobin`;
+  mkdirSync(gobin, { recursive: true });
+  run('go', ['install', '-trimpath', '-ldflags=-s -w', `github.com/prometheus/alertmanager/cmd/amtool@${ALERTMANAGER_VERSION}`], { env: { ...buildEnv(), GOBIN: gobin } });
+  renameSync(join(gobin, 'amtool'), out);
+  rmSync(gobin, { recursive: true, force: true });
+}
+
+/** True when the `go` toolchain is on PATH. */
+export function hasGo() {
+  const r = spawnSync('go', ['version'], { stdio: 'ignore' });
+  return !r.error && r.status === 0;
+}
+
+/** Paths of `{ promtool, amtool }`, built on first use. Throws when Go is missing and they are not cached. */
+export function ensurePromTools() {
+  const dir = join(cacheRoot(), 'prom-tools');
+  const tools = {
+    promtool: join(dir, `promtool-${PROMETHEUS_VERSION}`),
+    amtool: join(dir, `amtool-${ALERTMANAGER_VERSION}`),
+  };
+  const missing = Object.entries(tools).filter(([, path]) => !existsSync(path));
+  if (!missing.length) return tools;
+  if (!hasGo()) throw new Error('Go is not installed: promtool and amtool are built from Go modules (go 1.25 or newer).');
+  mkdirSync(dir, { recursive: true });
+  for (const [name, path] of missing) {
+    log(`building ${name} into ${dir} (first run only)`);
+    (name === 'promtool' ? buildPromtool : buildAmtool)(path);
+  }
+  return tools;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(ensurePromTools(), null, 2));
+}

@@ -1,0 +1,180 @@
+/**
+ * The Prometheus project's own tools judge what the real charts render from our overlays: the CLI
+ * renders the overlay, real helm 4 templates the real prometheus 29.27.0 package
+ * (upstream-charts/packages) with it, and promtool v3.14.0 checks and unit-tests the
+ * `alerting_rules.yml` of the server ConfigMap; amtool v0.34.0 checks the Alertmanager config.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { ROOT, runCli, tempDir } from '../support/run.js';
+
+const tools = inject('tools');
+const skip = inject('toolsSkip');
+if (skip) describe.skip(skip, () => it('skipped', () => {}));
+
+const PROMETHEUS_PACKAGE = join(ROOT, 'upstream-charts', 'packages', 'prometheus-29.27.0.tgz');
+const UNIT_TESTS = join(ROOT, 'test', 'fixtures', 'rules', 'baseline.test.yml');
+
+/** Every baseline alert, written out here (not read from the code under test). */
+const BASELINE = [
+  'Watchdog',
+  'TargetDown',
+  'PrometheusConfigReloadFailed',
+  'PrometheusRuleEvaluationFailures',
+  'PrometheusNotificationsFailing',
+  'PrometheusNotConnectedToAlertmanagers',
+  'PrometheusTSDBCompactionsFailing',
+  'PrometheusTSDBReloadsFailing',
+  'AlertmanagerConfigReloadFailed',
+  'AlertmanagerNotificationsFailing',
+  'NodeFilesystemAlmostFull',
+  'NodeFilesystemFillingUp',
+  'NodeMemoryPressure',
+  'NodeClockSkew',
+  'NodeClockNotSynchronising',
+  'KubeNodeNotReady',
+  'KubePodCrashLooping',
+  'KubePodNotReady',
+  'KubeDeploymentReplicasMismatch',
+  'KubeStatefulSetReplicasMismatch',
+  'KubeDaemonSetRolloutStuck',
+  'KubeJobFailed',
+  'KubePersistentVolumeFillingUp',
+  'KubePersistentVolumeAlmostFull',
+  'KubePersistentVolumeErrors',
+];
+
+interface Rendered {
+  dir: string;
+  /** The server ConfigMap's alerting_rules.yml, as the chart renders it. */
+  rulesText: string;
+  /** The Alertmanager ConfigMap's alertmanager.yml, or undefined when Alertmanager is off. */
+  alertmanagerText: string | undefined;
+}
+
+/** monitor-stack.yaml → `render` (the built CLI) → `helm template` of the real chart → ConfigMaps. */
+async function renderThroughChart(env: Record<string, unknown>): Promise<Rendered> {
+  const dir = tempDir('monitor-stack-tools-');
+  writeFileSync(join(dir, 'monitor-stack.yaml'), stringify({ environments: { test: env } }));
+  const r = await runCli(['render', '--env', 'test', '--out', 'out'], { cwd: dir, env: { SLACK_URL: 'https://hooks.example.invalid/x' } });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  const manifest = execFileSync(tools!.helm, ['template', 'prometheus', PROMETHEUS_PACKAGE, '--namespace', 'monitoring', '--values', join(dir, 'out', 'test', 'prometheus.values.yaml')], {
+    encoding: 'utf8',
+    env: { ...process.env, HELM_CONFIG_HOME: join(dir, 'helm'), HELM_CACHE_HOME: join(dir, 'helm'), HELM_DATA_HOME: join(dir, 'helm') },
+  });
+  const objects = parseAllDocuments(manifest).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string }; data?: Record<string, string> } | null);
+  const configMap = (name: string) => objects.find((o) => o?.kind === 'ConfigMap' && o.metadata?.name === name)?.data;
+  const rulesText = configMap('prometheus-server')?.['alerting_rules.yml'];
+  if (rulesText === undefined) throw new Error('the chart rendered no prometheus-server ConfigMap with alerting_rules.yml');
+  writeFileSync(join(dir, 'alerting_rules.yml'), rulesText);
+  const alertmanagerText = configMap('prometheus-alertmanager')?.['alertmanager.yml'];
+  if (alertmanagerText !== undefined) writeFileSync(join(dir, 'alertmanager.yml'), alertmanagerText);
+  return { dir, rulesText, alertmanagerText };
+}
+
+const promtool = (dir: string, ...args: string[]) => spawnSync(tools!.promtool, args, { cwd: dir, encoding: 'utf8' });
+const alertNames = (rulesText: string) => (parse(rulesText) as { groups: { rules: { alert: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => r.alert));
+
+/** Every exporter on (Promtail off: it has no rule, and its deprecation warning would fill stderr). */
+const ALL_ON = {
+  preset: 'standard',
+  components: { promtail: false },
+  alertmanager: { receivers: [{ name: 'oncall', type: 'slack', webhookUrl: 'env:SLACK_URL' }] },
+};
+
+describe.runIf(tools)('baseline alert rules through the real prometheus chart', () => {
+  it('every baseline alert is rendered, promtool accepts the file, and each fires on its unit test and stays quiet otherwise', async () => {
+    const { dir, rulesText } = await renderThroughChart(ALL_ON);
+    expect(alertNames(rulesText)).toEqual(BASELINE);
+    const check = promtool(dir, 'check', 'rules', 'alerting_rules.yml');
+    expect(check.stderr).toBe('');
+    expect(check.stdout).toContain(`SUCCESS: ${BASELINE.length} rules found`);
+    expect(check.status).toBe(0);
+    copyFileSync(UNIT_TESTS, join(dir, 'baseline.test.yml'));
+    const test = promtool(dir, 'test', 'rules', 'baseline.test.yml');
+    expect(test.stdout + test.stderr).toContain('SUCCESS');
+    expect(test.status).toBe(0);
+  });
+
+  it('the unit tests give every baseline alert a firing case and a quiet one', () => {
+    const file = parse(readFileSync(UNIT_TESTS, 'utf8')) as {
+      tests: { alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[];
+    };
+    const cases = file.tests.flatMap((t) => t.alert_rule_test);
+    const firing = new Set(cases.filter((c) => c.exp_alerts.length > 0).map((c) => c.alertname));
+    const quiet = new Set(cases.filter((c) => c.exp_alerts.length === 0).map((c) => c.alertname));
+    expect([...firing].sort()).toEqual([...BASELINE].sort());
+    // Watchdog always fires: it has no quiet case.
+    expect([...quiet].sort()).toEqual(BASELINE.filter((a) => a !== 'Watchdog').sort());
+  });
+
+  it('promtool fails the unit tests when a rule is broken (a threshold moved, an alert gone)', async () => {
+    const { dir, rulesText } = await renderThroughChart(ALL_ON);
+    copyFileSync(UNIT_TESTS, join(dir, 'baseline.test.yml'));
+    // The chart's toYaml folds long lines, so the threshold is moved in the parsed file.
+    const file = parse(rulesText) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    const rule = file.groups.flatMap((g) => g.rules).find((r) => r.alert === 'NodeFilesystemAlmostFull')!;
+    expect(rule.expr).toContain(' * 100 < 5 and ');
+    rule.expr = rule.expr.replace(' * 100 < 5 and ', ' * 100 < 3 and ');
+    writeFileSync(join(dir, 'alerting_rules.yml'), stringify(file));
+    const moved = promtool(dir, 'test', 'rules', 'baseline.test.yml');
+    expect(moved.status).toBe(1);
+    expect(moved.stdout + moved.stderr).toContain('alertname: NodeFilesystemAlmostFull');
+
+    const withoutJobFailed = await renderThroughChart({ ...ALL_ON, alerts: { disabled: ['KubeJobFailed'] } });
+    copyFileSync(UNIT_TESTS, join(withoutJobFailed.dir, 'baseline.test.yml'));
+    const gone = promtool(withoutJobFailed.dir, 'test', 'rules', 'baseline.test.yml');
+    expect(gone.status).toBe(1);
+    expect(gone.stdout + gone.stderr).toContain('alertname: KubeJobFailed');
+  });
+
+  it('alerts.disabled and alerts.severityOverrides reach the rules file, which promtool accepts', async () => {
+    const { dir, rulesText } = await renderThroughChart({ ...ALL_ON, alerts: { disabled: ['KubeJobFailed', 'NodeClockSkew'], severityOverrides: { TargetDown: 'critical' } } });
+    expect(alertNames(rulesText)).toEqual(BASELINE.filter((a) => a !== 'KubeJobFailed' && a !== 'NodeClockSkew'));
+    const targetDown = (parse(rulesText) as { groups: { rules: { alert: string; labels: Record<string, string> }[] }[] }).groups
+      .flatMap((g) => g.rules)
+      .find((r) => r.alert === 'TargetDown');
+    expect(targetDown?.labels).toEqual({ severity: 'critical' });
+    const check = promtool(dir, 'check', 'rules', 'alerting_rules.yml');
+    expect(check.stdout).toContain(`SUCCESS: ${BASELINE.length - 2} rules found`);
+    expect(check.status).toBe(0);
+  });
+
+  it('a rule whose exporter is off is left out: no Alertmanager, node-exporter or kube-state-metrics', async () => {
+    const { dir, rulesText, alertmanagerText } = await renderThroughChart({
+      preset: 'minimal',
+      components: { alertmanager: false, nodeExporter: false, kubeStateMetrics: false, promtail: false, grafana: false },
+    });
+    expect(alertmanagerText).toBeUndefined();
+    expect(alertNames(rulesText)).toEqual([
+      'Watchdog',
+      'TargetDown',
+      'PrometheusConfigReloadFailed',
+      'PrometheusRuleEvaluationFailures',
+      'PrometheusTSDBCompactionsFailing',
+      'PrometheusTSDBReloadsFailing',
+      'KubePersistentVolumeFillingUp',
+      'KubePersistentVolumeAlmostFull',
+    ]);
+    expect(promtool(dir, 'check', 'rules', 'alerting_rules.yml').status).toBe(0);
+  });
+});
+
+describe.runIf(tools)('the Alertmanager config through the real prometheus chart', () => {
+  it('amtool accepts it, and Watchdog goes to the null receiver while other alerts go to the default one', async () => {
+    const { dir, alertmanagerText } = await renderThroughChart(ALL_ON);
+    expect(alertmanagerText).toBeDefined();
+    const amtool = (...args: string[]) => spawnSync(tools!.amtool, args, { cwd: dir, encoding: 'utf8' });
+    const check = amtool('check-config', 'alertmanager.yml');
+    expect(check.stdout).toContain('SUCCESS');
+    expect(check.status).toBe(0);
+    const route = (labels: string[]) => amtool('config', 'routes', 'test', '--config.file=alertmanager.yml', ...labels).stdout.trim();
+    expect(route(['alertname=Watchdog', 'severity=info'])).toBe('null');
+    expect(route(['alertname=TargetDown', 'severity=warning'])).toBe('oncall');
+    expect(route(['alertname=KubePersistentVolumeErrors', 'severity=critical'])).toBe('oncall');
+  });
+});
