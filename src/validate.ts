@@ -187,3 +187,27 @@ export function checkSecretValue(kind: SecretValueKind, value: string): string |
   if (kind === 'pagerdutyKey' && !/^[A-Za-z0-9]{32}$/.test(value)) return 'must be a PagerDuty Events API v2 integration key: 32 letters and digits';
   return undefined;
 }
+
+/**
+ * An Alertmanager matcher in its classic syntax (Alertmanager v0.34 `matchers`): a label name,
+ * one of `=`, `!=`, `=~`, `!~`, and a value, quoted or bare (`severity="critical"`,
+ * `namespace=~"shop|web"`). amtool check-config judges the rendered config in the tools tier.
+ */
+export function checkMatcher(value: string): string | undefined {
+  const m = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/.exec(value);
+  const example = 'such as severity="critical" or namespace=~"shop|web"';
+  if (!m) return `must be an Alertmanager matcher: a label name, then =, !=, =~ or !~, then a value, ${example}`;
+  const v = m[3]!;
+  if (v.startsWith('"')) {
+    if (!/^"(?:[^"\\]|\\.)*"$/.test(v)) return `has an unterminated quoted value; ${example}`;
+  } else if (/[\s"{},]/.test(v)) return `has a value with spaces, quotes, braces or commas: quote it, ${example}`;
+  if (m[2] === '=~' || m[2] === '!~') {
+    try {
+      const raw = v.startsWith('"') ? (JSON.parse(v) as string) : v;
+      new RegExp(`^(?:${raw})$`);
+    } catch {
+      return `has a value that is not a regular expression; ${example}`;
+    }
+  }
+  return undefined;
+}

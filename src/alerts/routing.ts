@@ -1,27 +1,77 @@
 /**
- * Alertmanager routing (Alertmanager v0.34 config format, chart alertmanager 1.42.0
- * `config.route`): the default route to the configured receiver, and the child routes
- * monitor-stack always adds.
+ * Alertmanager routing (Alertmanager v0.34 config format, chart alertmanager 1.42.0 `config`):
+ * the default route, the child routes monitor-stack adds, and the inhibition rule.
+ *
+ * Child routes, in the order Alertmanager tries them:
+ * 1. Watchdog (always firing, src/alerts/baseline.ts) to the dead man's switch when
+ *    `alertmanager.deadMansSwitchUrl` is set, else to the null receiver: never to people;
+ * 2. `alertmanager.routes`, as written;
+ * 3. `severity="critical"` to each receiver of `alertmanager.route.critical`, then
+ *    `severity="warning"` to each of `alertmanager.route.warning`, all with `continue: true`, so
+ *    every listed receiver gets the alert.
+ * An alert no child route matches goes to the default receiver.
  */
-import type { Settings } from '../config/schema.js';
+import type { Receiver, Settings } from '../config/schema.js';
 
 /**
  * Name of the receiver with no integration (Alertmanager drops what it routes there): it takes the
- * Watchdog alert, and every alert when the config defines no receiver. Reserved: a receiver of the
- * config may not use it (checkSettings).
+ * Watchdog alert when no dead man's switch is set, and every alert when the config defines no
+ * receiver. Reserved: a receiver of the config may not use it (checkSettings).
  */
 export const NULL_RECEIVER = 'null';
 
-/** The `route` tree. The default receiver is `alertmanager.route.receiver`, else the first receiver, else the null receiver. Pure. */
+/** Name of the webhook receiver rendered for `alertmanager.deadMansSwitchUrl`. Reserved too. */
+export const DEADMANS_SWITCH_RECEIVER = 'deadmansswitch';
+
+/** Receiver names a config may not use. */
+export const RESERVED_RECEIVERS: readonly string[] = [NULL_RECEIVER, DEADMANS_SWITCH_RECEIVER];
+
+/** The receivers with an integration: the config's, then the dead man's switch (a webhook) when set. Pure. */
+export function alertmanagerReceivers(s: Settings): Receiver[] {
+  const url = s.alertmanager.deadMansSwitchUrl;
+  return url ? [...s.alertmanager.receivers, { name: DEADMANS_SWITCH_RECEIVER, type: 'webhook', url }] : s.alertmanager.receivers;
+}
+
+/** Receiver of the default route: `alertmanager.route.receiver`, else the first receiver, else the null receiver. */
+export function defaultReceiver(s: Settings): string {
+  return s.alertmanager.route.receiver ?? s.alertmanager.receivers[0]?.name ?? NULL_RECEIVER;
+}
+
+/** The `route` tree. Pure. */
 export function renderRoute(s: Settings): Record<string, unknown> {
-  const route = s.alertmanager.route;
+  const am = s.alertmanager;
+  const route = am.route;
+  const watchdog = am.deadMansSwitchUrl
+    ? // A heartbeat: sent at once, then every minute while Watchdog fires.
+      { receiver: DEADMANS_SWITCH_RECEIVER, matchers: ['alertname="Watchdog"'], group_wait: '0s', group_interval: '1m', repeat_interval: '1m' }
+    : { receiver: NULL_RECEIVER, matchers: ['alertname="Watchdog"'] };
+  const own = am.routes.map((r) => ({
+    receiver: r.receiver,
+    matchers: r.matchers,
+    ...(r.continue !== undefined ? { continue: r.continue } : {}),
+    ...(r.groupWait ? { group_wait: r.groupWait } : {}),
+    ...(r.groupInterval ? { group_interval: r.groupInterval } : {}),
+    ...(r.repeatInterval ? { repeat_interval: r.repeatInterval } : {}),
+  }));
+  const bySeverity = (severity: string, receivers: string[]) => receivers.map((receiver) => ({ receiver, matchers: [`severity="${severity}"`], continue: true }));
   return {
-    receiver: route.receiver ?? s.alertmanager.receivers[0]?.name ?? NULL_RECEIVER,
+    receiver: defaultReceiver(s),
     group_by: route.groupBy,
     group_wait: route.groupWait,
     group_interval: route.groupInterval,
     repeat_interval: route.repeatInterval,
-    // Watchdog always fires (src/alerts/baseline.ts): it must never reach people.
-    routes: [{ receiver: NULL_RECEIVER, matchers: ['alertname="Watchdog"'] }],
+    routes: [watchdog, ...own, ...bySeverity('critical', route.critical), ...bySeverity('warning', route.warning)],
   };
+}
+
+/** `inhibit_rules`: a critical alert mutes the warning of the same alertname and namespace. */
+export function renderInhibitRules(): Record<string, unknown>[] {
+  return [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'namespace'] }];
+}
+
+/** Receivers of the config that no route reaches, in config order. */
+export function unreachedReceivers(s: Settings): string[] {
+  const am = s.alertmanager;
+  const reached = new Set([defaultReceiver(s), ...am.route.critical, ...am.route.warning, ...am.routes.map((r) => r.receiver)]);
+  return am.receivers.map((r) => r.name).filter((n) => !reached.has(n));
 }

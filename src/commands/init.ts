@@ -80,7 +80,7 @@ export async function runInit(ctx: CommandContext): Promise<void> {
   const env = result.environment;
   checkEnvironmentName(env);
   const layer = flagsToLayer(result.answers);
-  if (result.routeReceiver && layer.alertmanager) layer.alertmanager.route = { receiver: result.routeReceiver };
+  if (result.routeReceiver && layer.alertmanager) layer.alertmanager.route = { ...layer.alertmanager.route, receiver: result.routeReceiver };
   // The layer as plain data: keys whose value is undefined dropped.
   const envLayer = JSON.parse(JSON.stringify(layer)) as Record<string, unknown>;
   const doc = existingText !== undefined ? parseDocument(existingText) : new Document({});

@@ -35,6 +35,19 @@ export interface SettingFlag {
 const PRESETS: readonly PresetName[] = ['minimal', 'standard', 'ha'];
 const checkPreset = (v: string) => (PRESETS.includes(v as PresetName) ? undefined : `must be one of: ${PRESETS.join(', ')}`);
 
+/** Splits a comma-separated list of receiver names (`slack, pagerduty`), dropping empty items. */
+export const receiverList = (v: string): string[] => v.split(',').map((n) => n.trim()).filter(Boolean);
+
+function checkReceiverList(v: string): string | undefined {
+  const names = receiverList(v);
+  if (!names.length) return 'must name at least one receiver, e.g. slack,pagerduty';
+  for (const n of names) {
+    const problem = checkDnsLabel(n, 'oncall');
+    if (problem) return `"${n}" ${problem}`;
+  }
+  return undefined;
+}
+
 /** Every setting flag, in the wizard's order. */
 export const SETTING_FLAGS: SettingFlag[] = [
   { flags: '--kube-context <name>', attr: 'kubeContext', help: 'kubeconfig context (default: the current context)' },
@@ -57,6 +70,9 @@ export const SETTING_FLAGS: SettingFlag[] = [
   { flags: '--smtp-password <ref>', attr: 'smtpPassword', help: 'e-mail receiver: SMTP password reference', check: checkSecretRef, secret: true },
   { flags: '--pagerduty-routing-key <ref>', attr: 'pagerdutyRoutingKey', help: 'PagerDuty receiver: routing key reference', check: checkSecretRef, secret: true },
   { flags: '--webhook-url <ref>', attr: 'webhookUrl', help: 'webhook receiver: URL reference', check: checkSecretRef, secret: true },
+  { flags: '--critical-to <receivers>', attr: 'criticalTo', help: 'receivers of severity=critical alerts, comma-separated names (slack,pagerduty)', check: checkReceiverList },
+  { flags: '--warning-to <receivers>', attr: 'warningTo', help: 'receivers of severity=warning alerts, comma-separated names', check: checkReceiverList },
+  { flags: '--deadmans-switch-url <ref>', attr: 'deadmansSwitchUrl', help: "dead man's switch: URL reference that gets the Watchdog heartbeat every minute", check: checkSecretRef, secret: true },
   { flags: '--grafana-admin-secret <name>', attr: 'grafanaAdminSecret', help: 'existing Secret with admin-user and admin-password (default: generated)', check: (v) => checkDnsSubdomain(v, 'grafana-admin') },
   { flags: '--loki-url <url>', attr: 'lokiUrl', help: 'Loki push URL for Promtail (default: http://loki-gateway/loki/api/v1/push)', check: checkHttpUrl },
   { flags: '--retention <duration>', attr: 'retention', help: 'Prometheus retention, e.g. 15d', check: checkDuration },
@@ -110,6 +126,13 @@ export function flagsToLayer({ values: v, given }: FlagValues): Layer & { preset
   if (str('tlsSecret')) layer.tls = { clusterIssuer: null, secretName: str('tlsSecret') };
   const receivers = receiversFromFlags(str);
   if (receivers.length) layer.alertmanager = { receivers, route: { receiver: receivers[0]!.name } };
+  const critical = str('criticalTo');
+  const warning = str('warningTo');
+  if (critical || warning) {
+    const am = (layer.alertmanager ??= {});
+    am.route = { ...am.route, ...(critical ? { critical: receiverList(critical) } : {}), ...(warning ? { warning: receiverList(warning) } : {}) };
+  }
+  if (str('deadmansSwitchUrl')) (layer.alertmanager ??= {}).deadMansSwitchUrl = str('deadmansSwitchUrl');
   if (str('grafanaAdminSecret')) layer.grafana = { adminSecret: str('grafanaAdminSecret') };
   if (str('lokiUrl')) layer.loki = { url: str('lokiUrl') };
   if (str('retention') || str('prometheusStorageSize')) {

@@ -5,7 +5,7 @@
  *
  * Pure: takes parsed layers, returns settings or throws {@link UsageError}.
  */
-import { NULL_RECEIVER } from '../alerts/routing.js';
+import { RESERVED_RECEIVERS, unreachedReceivers } from '../alerts/routing.js';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_PRESET } from './defaults.js';
 import type { ConfigFile, Layer, PresetName, Settings } from './schema.js';
@@ -79,11 +79,25 @@ export function checkSettings(s: Settings): string[] {
   }
   const names = s.alertmanager.receivers.map((r) => r.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (names.includes(NULL_RECEIVER)) problems.push(`alertmanager.receivers: the name "${NULL_RECEIVER}" is reserved for the receiver that drops alerts (Watchdog goes there); choose another.`);
+  const reserved = names.find((n) => RESERVED_RECEIVERS.includes(n));
+  if (reserved) problems.push(`alertmanager.receivers: the name "${reserved}" is reserved (${RESERVED_RECEIVERS.join(' and ')} are the receivers monitor-stack adds for Watchdog); choose another.`);
   if (dup) problems.push(`alertmanager.receivers: the name "${dup}" is used twice; receiver names must be unique.`);
-  const routeTo = s.alertmanager.route.receiver;
-  if (routeTo && !names.includes(routeTo)) {
-    problems.push(`alertmanager.route.receiver: "${routeTo}" is not one of the receivers (${names.length ? names.join(', ') : 'none defined'}).`);
+  const known = names.length ? names.join(', ') : 'none defined';
+  const am = s.alertmanager;
+  const refs: [string, string | null][] = [
+    ['alertmanager.route.receiver', am.route.receiver],
+    ...am.route.critical.map((n, i): [string, string] => [`alertmanager.route.critical[${i}]`, n]),
+    ...am.route.warning.map((n, i): [string, string] => [`alertmanager.route.warning[${i}]`, n]),
+    ...am.routes.map((r, i): [string, string] => [`alertmanager.routes[${i}].receiver`, r.receiver]),
+  ];
+  const unknown = refs.filter(([, n]) => n && !names.includes(n));
+  for (const [path, n] of unknown) problems.push(`${path}: "${n}" is not one of the receivers (${known}).`);
+  if (!unknown.length) {
+    for (const n of unreachedReceivers(s)) {
+      problems.push(
+        `alertmanager.receivers: "${n}" gets no alert: no route reaches it. List it in alertmanager.route.critical or alertmanager.route.warning (init: --critical-to, --warning-to), give it a route in alertmanager.routes, or remove it.`,
+      );
+    }
   }
   if (s.components.promtail && !s.loki.url) problems.push('components.promtail is on but loki.url is null: Promtail needs a push URL (--loki-url).');
   const hosts = Object.values(s.ingress.hosts).filter((h): h is string => !!h);

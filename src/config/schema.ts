@@ -16,6 +16,7 @@ import {
   checkEmail,
   checkEmailSender,
   checkHttpUrl,
+  checkMatcher,
   checkSlackChannel,
   checkSmarthost,
   checkStorageSize,
@@ -142,9 +143,29 @@ export const layerSchema = z.strictObject({
       persistence: z.boolean().optional(),
       storageSize: size('Size of the Alertmanager volume, e.g. 2Gi.').optional(),
       receivers: z.array(receiverSchema).optional(),
+      deadMansSwitchUrl: secretRef(
+        'Dead man\'s switch: a URL that must receive the always-firing Watchdog alert every minute (a heartbeat service); null = Watchdog goes to the null receiver.',
+      )
+        .nullable()
+        .optional(),
+      routes: z
+        .array(
+          z.strictObject({
+            matchers: z.array(checked(checkMatcher, 'An Alertmanager matcher: label="value", !=, =~ or !~.')).min(1, 'needs at least one matcher'),
+            receiver: dnsLabel('Receiver of the alerts this route matches.', 'oncall'),
+            continue: z.boolean().describe('Also try the routes after this one.').optional(),
+            groupWait: duration('group_wait').optional(),
+            groupInterval: duration('group_interval').optional(),
+            repeatInterval: duration('repeat_interval').optional(),
+          }),
+        )
+        .describe('Child routes, tried in order before the severity routes; the first that matches takes the alert unless it has continue: true.')
+        .optional(),
       route: z
         .strictObject({
           receiver: dnsLabel('Receiver of the default route.', 'oncall').nullable().optional(),
+          critical: z.array(dnsLabel('A receiver.', 'oncall')).describe('Receivers that get every alert labelled severity=critical.').optional(),
+          warning: z.array(dnsLabel('A receiver.', 'oncall')).describe('Receivers that get every alert labelled severity=warning.').optional(),
           groupBy: z.array(z.string().min(1)).optional(),
           groupWait: duration('group_wait').optional(),
           groupInterval: duration('group_interval').optional(),

@@ -5,7 +5,7 @@
  * `upstream-charts/` by test/unit/overlay-keys.test.ts.
  */
 import { renderAlertingRules } from '../alerts/baseline.js';
-import { NULL_RECEIVER, renderRoute } from '../alerts/routing.js';
+import { alertmanagerReceivers, NULL_RECEIVER, renderInhibitRules, renderRoute } from '../alerts/routing.js';
 import { KEEP_ON_UNINSTALL } from '../charts.js';
 import type { Receiver, Settings } from '../config/schema.js';
 import { ingressValues } from './ingress.js';
@@ -52,9 +52,8 @@ function renderAlertmanagerValues(s: Settings): Values {
   const ha = s.highAvailability;
   const host = s.ingress.hosts.alertmanager;
   const secrets = planReceiverSecrets(s);
-  // The null receiver (no integration: it drops what it gets) takes Watchdog, and every alert when
-  // no receiver is configured. checkSettings refuses a receiver of the config with its name.
-  const receivers = [...s.alertmanager.receivers.map((r) => renderReceiver(r, secrets)), { name: NULL_RECEIVER }];
+  // The null receiver (no integration: it drops what it gets) is always defined (src/alerts/routing.ts).
+  const receivers = [...alertmanagerReceivers(s).map((r) => renderReceiver(r, secrets)), { name: NULL_RECEIVER }];
   return {
     enabled: true,
     replicaCount: s.alertmanager.replicas,
@@ -74,6 +73,7 @@ function renderAlertmanagerValues(s: Settings): Values {
     config: {
       receivers,
       route: renderRoute(s),
+      inhibit_rules: renderInhibitRules(),
     },
   };
 }

@@ -10,6 +10,7 @@
  */
 import { parseSecretRef, type SecretRef } from '../refs.js';
 import type { Receiver, Settings } from '../config/schema.js';
+import { alertmanagerReceivers } from '../alerts/routing.js';
 
 /** Folder under which every receiver Secret is mounted in the Alertmanager pod. */
 export const RECEIVER_SECRETS_ROOT = '/etc/alertmanager/secrets';
@@ -71,7 +72,7 @@ export function planReceiverSecrets(s: Settings): ReceiverSecretPlan {
     }
     return mountPath;
   };
-  for (const receiver of s.alertmanager.receivers) {
+  for (const receiver of alertmanagerReceivers(s)) {
     for (const [field, value] of receiverSecretFields(receiver)) {
       const ref = parseSecretRef(value);
       if (typeof ref === 'string') throw new Error(`unvalidated secret reference at ${receiver.name}.${field}`);

@@ -8,7 +8,7 @@
  * Asks everything, does nothing: the caller writes the config and the Secret afterwards.
  */
 import { DEFAULT_LOKI_URL } from '../config/defaults.js';
-import { SETTING_FLAGS, type FlagValues } from '../config/flags.js';
+import { receiverList, SETTING_FLAGS, type FlagValues } from '../config/flags.js';
 import { parseSecretRef } from '../refs.js';
 import {
   checkDnsLabel,
@@ -263,6 +263,9 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
   const receiversKept = Boolean(pre?.receiversKept);
   if (receiverAttrs.some((a) => flags.given.has(a))) {
     for (const a of receiverAttrs) set(a, fromFlag(a));
+    // New receivers: the lists of the old ones do not carry over (flags below may give new ones).
+    asked.add('criticalTo');
+    asked.add('warningTo');
   } else if (prompts && receiversKept) {
     process.stderr.write(`note: the receivers of environment ${environment} do not fit these questions (custom names, or two of one type), so they are kept as they are; edit monitor-stack.yaml to change them.\n`);
   } else if (prompts) {
@@ -327,12 +330,38 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
     if (kinds.includes('webhook')) await secret('webhookUrl', 'webhook-url', 'Webhook URL', 'url');
     if (kinds.length > 1) {
       routeReceiver = await p.select({
-        message: 'Default route: which receiver gets every alert',
+        message: 'Default route: which receiver gets the alerts the lists below do not take',
         default: pre?.routeReceiver && kinds.includes(pre.routeReceiver) ? pre.routeReceiver : undefined,
         choices: kinds.map((k) => ({ name: k, value: k })),
       });
+      // Every receiver chosen must get something: the default route or one of the two lists. By
+      // default PagerDuty (when chosen) pages for critical alerts only; the others get both.
+      const was = (attr: string) => (had(attr) ? receiverList(had(attr)!).filter((k) => kinds.includes(k)) : undefined);
+      const critical: string[] = await p.checkbox({
+        message: 'Which receivers get critical alerts? (space to select, enter to go on)',
+        choices: kinds.map((k) => ({ name: k, value: k, checked: (was('criticalTo') ?? (kinds.includes('pagerduty') ? ['pagerduty'] : kinds)).includes(k) })),
+      });
+      const warning: string[] = await p.checkbox({
+        message: 'Which receivers get warnings? (space to select, enter to go on)',
+        choices: kinds.map((k) => ({ name: k, value: k, checked: (was('warningTo') ?? kinds.filter((x) => x !== 'pagerduty')).includes(k) })),
+        validate: (chosen: readonly { value: string }[]) => {
+          const reached = new Set([routeReceiver, ...critical, ...chosen.map((c) => c.value)]);
+          const idle = kinds.filter((k) => !reached.has(k));
+          return idle.length ? `${idle.join(' and ')} would get no alert: select ${idle.length === 1 ? 'it' : 'them'} here, or go back (Ctrl-C) and choose again` : true;
+        },
+      });
+      set('criticalTo', critical.length ? critical.join(',') : undefined);
+      set('warningTo', warning.length ? warning.join(',') : undefined);
     }
+    asked.add('criticalTo');
+    asked.add('warningTo');
   } else if (pre?.routeReceiver && !receiversKept) routeReceiver = pre.routeReceiver;
+  for (const attr of ['criticalTo', 'warningTo', 'deadmansSwitchUrl']) {
+    if (flags.given.has(attr)) {
+      set(attr, fromFlag(attr));
+      asked.add(attr);
+    }
+  }
 
   // 10. Grafana admin
   const adminFlag = fromFlag('grafanaAdminSecret');

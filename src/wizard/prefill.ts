@@ -79,6 +79,11 @@ export function prefillFrom(file: ConfigFile, env: string): Prefill | undefined 
     }
   }
   const route = l.alertmanager?.route?.receiver;
+  if (fits) {
+    put('criticalTo', l.alertmanager?.route?.critical?.join(','));
+    put('warningTo', l.alertmanager?.route?.warning?.join(','));
+  }
+  put('deadmansSwitchUrl', l.alertmanager?.deadMansSwitchUrl);
   return {
     values,
     receiverKinds: fits ? KINDS.filter((k) => receivers.some((r) => r.type === k)) : [],
@@ -100,6 +105,9 @@ export const WIZARD_PATHS: readonly (readonly string[])[] = [
   ['tls'],
   ['alertmanager', 'receivers'],
   ['alertmanager', 'route', 'receiver'],
+  ['alertmanager', 'route', 'critical'],
+  ['alertmanager', 'route', 'warning'],
+  ['alertmanager', 'deadMansSwitchUrl'],
   ['grafana', 'adminSecret'],
   ['loki', 'url'],
   ['prometheus', 'retention'],

@@ -63,7 +63,7 @@ describe('init --non-interactive', () => {
     const dir = tmp('ms-init-');
     writeFileSync(join(dir, 'monitor-stack.yaml'), '# our mirror\ncharts:\n  grafana: {source: "https://charts.internal.example.com"}\n');
     const r = await runCli(
-      ['init', '--non-interactive', '--env', 'staging', '--storage-class', 'gp3', '--slack-webhook-url', 'env:SLACK_URL', '--email-to', 'a@example.com', '--email-from', 'b@example.com', '--smtp-smarthost', 'smtp.example.com:587', '--smtp-username', 'am', '--smtp-password', 'file:/run/secrets/smtp'],
+      ['init', '--non-interactive', '--env', 'staging', '--storage-class', 'gp3', '--slack-webhook-url', 'env:SLACK_URL', '--email-to', 'a@example.com', '--email-from', 'b@example.com', '--smtp-smarthost', 'smtp.example.com:587', '--smtp-username', 'am', '--smtp-password', 'file:/run/secrets/smtp', '--critical-to', 'slack,email', '--warning-to', 'slack'],
       { cwd: dir, env: { ...noCluster(dir), SLACK_URL: 'https://hooks.example.com/CANARY-INIT' } },
     );
     expect(r.exitCode, r.stderr).toBe(0);

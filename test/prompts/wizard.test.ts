@@ -112,6 +112,14 @@ describe('init wizard', () => {
     await at('Default route');
     screen.keypress('down'); // pagerduty
     screen.keypress('enter');
+    await at('Which receivers get critical alerts');
+    expect(screen.getScreen()).toMatch(/◯ slack[\s\S]*◉ pagerduty/); // PagerDuty pages for critical alerts
+    screen.keypress('enter');
+    await at('Which receivers get warnings');
+    expect(screen.getScreen()).toMatch(/◉ slack[\s\S]*◯ pagerduty/);
+    screen.keypress('down');
+    screen.keypress('space'); // pagerduty too
+    screen.keypress('enter');
     await at('Grafana admin credentials');
     screen.keypress('enter'); // generate
     await at('Loki push URL');
@@ -135,6 +143,7 @@ describe('init wizard', () => {
       { name: 'slack', type: 'slack', webhookUrl: `secret:${WIZARD_SECRET}/slack-webhook-url`, channel: '#alerts' },
       { name: 'pagerduty', type: 'pagerduty', routingKey: 'env:PD_KEY' },
     ]);
+    expect(layer.alertmanager?.route).toEqual({ receiver: 'slack', critical: ['pagerduty'], warning: ['slack', 'pagerduty'] });
     expect(JSON.stringify(r.answers.values)).not.toContain('CANARY');
   });
 
@@ -187,6 +196,8 @@ describe('a second run on an existing environment', () => {
       emailTo: 'oncall@example.com',
       emailFrom: 'Alertmanager <am@example.com>',
       smtpSmarthost: 'smtp.example.com:587',
+      criticalTo: 'email',
+      warningTo: 'slack',
       grafanaAdminSecret: 'grafana-admin',
       lokiUrl: 'http://loki.logging:3100/loki/api/v1/push',
       retention: '30d',
@@ -211,7 +222,7 @@ describe('a second run on an existing environment', () => {
     screen.keypress('enter');
     await acceptAll('Ingress host for Grafana', 'Ingress host for Alertmanager', 'TLS for the ingress hosts', 'ClusterIssuer', 'Alert receivers');
     await answer('Slack webhook URL: keep env:SLACK_URL?', 'enter');
-    await acceptAll('Slack channel', 'Send alert e-mails to', 'Send them from', 'SMTP smarthost', 'SMTP username', 'Default route', 'Grafana admin credentials', 'Secret name', 'Loki push URL');
+    await acceptAll('Slack channel', 'Send alert e-mails to', 'Send them from', 'SMTP smarthost', 'SMTP username', 'Default route', 'Which receivers get critical alerts', 'Which receivers get warnings', 'Grafana admin credentials', 'Secret name', 'Loki push URL');
     const r = await done;
     expect(r.answers.values).toEqual(pre.values);
     expect(r.routeReceiver).toBe('email');

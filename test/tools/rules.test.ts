@@ -165,16 +165,48 @@ describe.runIf(tools)('baseline alert rules through the real prometheus chart', 
 });
 
 describe.runIf(tools)('the Alertmanager config through the real prometheus chart', () => {
-  it('amtool accepts it, and Watchdog goes to the null receiver while other alerts go to the default one', async () => {
+  const amtoolIn = (dir: string) => (...args: string[]) => spawnSync(tools!.amtool, args, { cwd: dir, encoding: 'utf8' });
+
+  it('amtool accepts it; without lists, Watchdog goes to the null receiver and every other alert to the default one', async () => {
     const { dir, alertmanagerText } = await renderThroughChart(ALL_ON);
     expect(alertmanagerText).toBeDefined();
-    const amtool = (...args: string[]) => spawnSync(tools!.amtool, args, { cwd: dir, encoding: 'utf8' });
+    const amtool = amtoolIn(dir);
     const check = amtool('check-config', 'alertmanager.yml');
     expect(check.stdout).toContain('SUCCESS');
+    expect(check.stdout).toContain(' - 1 inhibit rules');
     expect(check.status).toBe(0);
-    const route = (labels: string[]) => amtool('config', 'routes', 'test', '--config.file=alertmanager.yml', ...labels).stdout.trim();
-    expect(route(['alertname=Watchdog', 'severity=info'])).toBe('null');
-    expect(route(['alertname=TargetDown', 'severity=warning'])).toBe('oncall');
-    expect(route(['alertname=KubePersistentVolumeErrors', 'severity=critical'])).toBe('oncall');
+    const route = (...labels: string[]) => amtool('config', 'routes', 'test', '--config.file=alertmanager.yml', ...labels).stdout.trim();
+    expect(route('alertname=Watchdog', 'severity=info')).toBe('null');
+    expect(route('alertname=TargetDown', 'severity=warning')).toBe('oncall');
+    expect(route('alertname=KubePersistentVolumeErrors', 'severity=critical')).toBe('oncall');
+  });
+
+  it('critical and warning lists, a route of its own and a dead man\'s switch: each alert reaches exactly the receivers its route names', async () => {
+    const { dir, alertmanagerText } = await renderThroughChart({
+      ...ALL_ON,
+      alertmanager: {
+        receivers: [
+          { name: 'chat', type: 'slack', webhookUrl: 'env:SLACK_URL' },
+          { name: 'pager', type: 'pagerduty', routingKey: 'secret:alerting/pd-key' },
+          { name: 'mail', type: 'email', to: 'oncall@example.com', from: 'am@example.com', smarthost: 'smtp.example.com:587' },
+          { name: 'shop-team', type: 'webhook', url: 'secret:alerting/shop-hook' },
+        ],
+        routes: [{ matchers: ['namespace="shop"'], receiver: 'shop-team' }],
+        route: { receiver: 'chat', critical: ['pager', 'chat'], warning: ['chat', 'mail'] },
+        deadMansSwitchUrl: 'secret:alerting/heartbeat-url',
+      },
+    });
+    expect(alertmanagerText).toContain('url_file: /etc/alertmanager/secrets/alerting/heartbeat-url');
+    const amtool = amtoolIn(dir);
+    expect(amtool('check-config', 'alertmanager.yml').status).toBe(0);
+    const route = (...labels: string[]) => amtool('config', 'routes', 'test', '--config.file=alertmanager.yml', ...labels).stdout.trim();
+    expect(route('alertname=Watchdog', 'severity=info')).toBe('deadmansswitch');
+    expect(route('alertname=KubePersistentVolumeErrors', 'severity=critical')).toBe('pager,chat');
+    expect(route('alertname=TargetDown', 'severity=warning', 'namespace=monitoring')).toBe('chat,mail');
+    expect(route('alertname=KubePodCrashLooping', 'severity=warning', 'namespace=shop')).toBe('shop-team');
+    expect(route('alertname=Custom', 'severity=info')).toBe('chat');
+    // amtool itself judges: a wrong expectation fails with exit 1.
+    const wrong = amtool('config', 'routes', 'test', '--config.file=alertmanager.yml', '--verify.receivers=mail', 'severity=critical');
+    expect(wrong.status).toBe(1);
   });
 });

@@ -112,8 +112,10 @@ describe('alerts settings', () => {
   it('a receiver named "null" is refused: the name is reserved for the receiver that drops alerts', () => {
     const s = scenarioSettings('standard-ingress');
     s.alertmanager.receivers = [{ name: 'null', type: 'webhook', url: 'env:HOOK' }];
-    s.alertmanager.route.receiver = null;
-    expect(checkSettings(s)).toEqual(['alertmanager.receivers: the name "null" is reserved for the receiver that drops alerts (Watchdog goes there); choose another.']);
+    s.alertmanager.route = { ...s.alertmanager.route, receiver: null, critical: [] };
+    expect(checkSettings(s)).toEqual(['alertmanager.receivers: the name "null" is reserved (null and deadmansswitch are the receivers monitor-stack adds for Watchdog); choose another.']);
+    s.alertmanager.receivers = [{ name: 'deadmansswitch', type: 'webhook', url: 'env:HOOK' }];
+    expect(checkSettings(s)[0]).toContain('the name "deadmansswitch" is reserved');
   });
 });
 
@@ -126,7 +128,11 @@ describe('routing', () => {
       group_wait: '30s',
       group_interval: '5m',
       repeat_interval: '4h',
-      routes: [{ receiver: 'null', matchers: ['alertname="Watchdog"'] }],
+      routes: [
+        { receiver: 'null', matchers: ['alertname="Watchdog"'] },
+        { receiver: 'email', matchers: ['severity="critical"'], continue: true },
+        { receiver: 'slack', matchers: ['severity="critical"'], continue: true },
+      ],
     });
     s.alertmanager.route.receiver = null;
     expect(renderRoute(s).receiver).toBe('slack');

@@ -16,7 +16,7 @@ describe('flag names', () => {
         '--kube-context', '--namespace', '--env', '--preset', '--storage-class', '--ingress-class', '--prometheus-host', '--grafana-host',
         '--alertmanager-host', '--tls-issuer', '--tls-secret', '--no-tls', '--slack-webhook-url', '--slack-channel', '--email-to',
         '--email-from', '--smtp-smarthost', '--smtp-username', '--smtp-password', '--pagerduty-routing-key', '--webhook-url',
-        '--grafana-admin-secret', '--loki-url', '--retention', '--prometheus-storage-size', '--config', '--yes', '--non-interactive', '--dry-run',
+        '--critical-to', '--warning-to', '--deadmans-switch-url', '--grafana-admin-secret', '--loki-url', '--retention', '--prometheus-storage-size', '--config', '--yes', '--non-interactive', '--dry-run',
       ].sort(),
     );
   });

@@ -161,7 +161,7 @@ const receiverOf = (name: string) =>
     fc.record({ name: fc.constant(name), type: fc.constant('pagerduty' as const), routingKey: secretRef }),
     fc.record({ name: fc.constant(name), type: fc.constant('webhook' as const), url: secretRef }),
   );
-const receiversArb = fc.uniqueArray(dnsLabel, { maxLength: 4 }).chain((names) => fc.tuple(...names.map(receiverOf)));
+const receiversArb = fc.uniqueArray(dnsLabel.filter((n) => n !== 'null' && n !== 'deadmansswitch'), { maxLength: 4 }).chain((names) => fc.tuple(...names.map(receiverOf)));
 
 const configArb = fc
   .record({
@@ -176,6 +176,9 @@ const configArb = fc
     alertmanager: fc.record({ replicas: fc.integer({ min: 1, max: 9 }), persistence: fc.boolean(), storageSize: fc.integer({ min: 1, max: 99 }).map((n) => `${n}Gi`) }),
     receivers: receiversArb,
     routeTo: fc.nat(),
+    // Which severities each receiver gets, so that every receiver is reached.
+    severities: fc.array(fc.constantFrom('critical', 'warning', 'both'), { minLength: 4, maxLength: 4 }),
+    deadMansSwitch: fc.option(secretRef, { nil: null }),
     grafana: fc.record({ replicas: fc.integer({ min: 1, max: 9 }), persistence: fc.boolean(), adminSecret: fc.option(dnsLabel, { nil: null }) }),
     lokiUrl: fc.option(fc.constantFrom('http://loki-gateway.logs/loki/api/v1/push', 'https://logs.example.com/loki/api/v1/push'), { nil: null }),
     highAvailability: fc.record({ podAntiAffinity: fc.constantFrom('none' as const, 'soft' as const, 'hard' as const), podDisruptionBudget: fc.boolean() }),
@@ -195,7 +198,16 @@ const configArb = fc
       tls: { clusterIssuer: c.tls === 'issuer' ? 'letsencrypt' : null, secretName: c.tls === 'secret' ? 'wildcard-tls' : null },
       components: on,
       prometheus: c.prometheus,
-      alertmanager: { ...c.alertmanager, receivers: c.receivers, route: { receiver: c.receivers.length ? c.receivers[c.routeTo % c.receivers.length]!.name : null } },
+      alertmanager: {
+        ...c.alertmanager,
+        receivers: c.receivers,
+        deadMansSwitchUrl: c.deadMansSwitch,
+        route: {
+          receiver: c.receivers.length ? c.receivers[c.routeTo % c.receivers.length]!.name : null,
+          critical: c.receivers.filter((_, i) => c.severities[i] !== 'warning').map((r) => r.name),
+          warning: c.receivers.filter((_, i) => c.severities[i] !== 'critical').map((r) => r.name),
+        },
+      },
       grafana: c.grafana,
       loki: { url: on.promtail ? (c.lokiUrl ?? 'http://loki-gateway/loki/api/v1/push') : c.lokiUrl },
       highAvailability: c.highAvailability,
@@ -236,7 +248,10 @@ describe('overlays, for any valid settings', () => {
           }
         };
         walk(receivers);
-        const refs = s.alertmanager.receivers.flatMap((r) => Object.entries(r).filter(([k]) => ['webhookUrl', 'password', 'routingKey', 'url'].includes(k)).map(([, v]) => String(v)));
+        const refs = [
+          ...s.alertmanager.receivers.flatMap((r) => Object.entries(r).filter(([k]) => ['webhookUrl', 'password', 'routingKey', 'url'].includes(k)).map(([, v]) => String(v))),
+          ...(s.alertmanager.deadMansSwitchUrl ? [s.alertmanager.deadMansSwitchUrl] : []),
+        ];
         expect(fileFields).toHaveLength(refs.length);
         for (const [, path] of fileFields) {
           expect(path.startsWith(`${RECEIVER_SECRETS_ROOT}/`)).toBe(true);
@@ -256,7 +271,7 @@ describe('overlays, for any valid settings', () => {
     fc.assert(
       fc.property(configArb, fc.string({ minLength: 8, maxLength: 16 }).map((s) => `canary-${s}`), (file, canary) => {
         const s = settingsOf(file);
-        const envNames = s.alertmanager.receivers.flatMap((r) => Object.values(r)).map((v) => (typeof v === 'string' ? parseSecretRef(v) : 'x')).flatMap((r) => (typeof r !== 'string' && r.kind === 'env' ? [r.name] : []));
+        const envNames = [...s.alertmanager.receivers.flatMap((r) => Object.values(r)), s.alertmanager.deadMansSwitchUrl].map((v) => (typeof v === 'string' ? parseSecretRef(v) : 'x')).flatMap((r) => (typeof r !== 'string' && r.kind === 'env' ? [r.name] : []));
         const saved = envNames.map((n) => [n, process.env[n]] as const);
         const without = planReleases(s).map((p) => p.overlay);
         try {
