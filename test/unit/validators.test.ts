@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { parseSecretRef } from '../../src/refs.js';
 import {
+  checkChartSource,
   checkDnsLabel,
   checkDnsSubdomain,
   checkDuration,
@@ -13,6 +14,7 @@ import {
   checkEmailSender,
   checkHelmTimeout,
   checkHttpUrl,
+  checkMatcher,
   checkSlackChannel,
   checkSmarthost,
   checkStorageSize,
@@ -256,5 +258,49 @@ describe('secret references', () => {
       'secret:AM/k': SECRET,
       'secret:am/ k': SECRET,
     });
+  });
+});
+
+describe('checkChartSource', () => {
+  it('takes an http(s) repository, an oci:// reference and a local folder, in any case of scheme', () => {
+    for (const ok of ['https://charts.example.com', 'HTTPS://charts.example.com/sub', 'http://127.0.0.1:8080', 'oci://registry.example.com/charts/grafana', 'OCI://r/c', './charts/grafana', '/srv/charts/grafana', 'charts', 'c:\\charts'])
+      expect(checkChartSource(ok), ok).toBeUndefined();
+  });
+
+  it('refuses an empty or blank source', () => {
+    expect(checkChartSource('')).toBe('must not be empty');
+    expect(checkChartSource('  ')).toBe('must not be empty');
+  });
+
+  it('refuses another scheme, naming it, where it would be taken for a folder', () => {
+    expect(checkChartSource('ftp://charts.example.com')).toBe('must be an https:// chart repository, an oci:// reference or a local folder, not ftp:// (e.g. https://charts.example.com)');
+    expect(checkChartSource('git+ssh://h/r')).toContain('not git+ssh://');
+    expect(checkChartSource('s3://bucket/charts')).toContain('not s3://');
+    // only at the start: a folder whose name holds "x://" further on is a folder
+    expect(checkChartSource('./ftp://x')).toBeUndefined();
+    expect(checkChartSource('1ftp://x')).toBeUndefined();
+  });
+
+  it('judges an http(s) source as a URL (a host is needed)', () => {
+    expect(checkChartSource('https://')).toBe(checkHttpUrl('https://'));
+    expect(checkChartSource('https://')).toBeDefined();
+  });
+});
+
+describe('checkMatcher (Alertmanager matchers)', () => {
+  it('takes each operator, quoted and bare values, spaces around the operator', () => {
+    for (const ok of ['severity="critical"', 'severity=critical', 'namespace!="kube-system"', 'namespace=~"shop|web"', 'alertname!~"Watchdog|InfoInhibitor"', ' team = "a b" ', 'x=""', 'msg="say \\"hi\\""'])
+      expect(checkMatcher(ok), ok).toBeUndefined();
+  });
+
+  it('refuses a missing operator or label, an unterminated quote, a bare value with spaces, a bad regular expression', () => {
+    expect(checkMatcher('severity')).toMatch(/^must be an Alertmanager matcher: a label name, then =, !=, =~ or !~, then a value, such as severity="critical"/);
+    expect(checkMatcher('="x"')).toMatch(/^must be an Alertmanager matcher/);
+    expect(checkMatcher('1abc="x"')).toMatch(/^must be an Alertmanager matcher/);
+    expect(checkMatcher('severity="critical')).toMatch(/^has an unterminated quoted value/);
+    expect(checkMatcher('team=a b')).toMatch(/^has a value with spaces, quotes, braces or commas: quote it/);
+    expect(checkMatcher('ns=~"shop("')).toMatch(/^has a value that is not a regular expression/);
+    expect(checkMatcher('ns=~shop(')).toMatch(/^has a value that is not a regular expression/);
+    expect(checkMatcher('ns="shop("')).toBeUndefined(); // = takes any text
   });
 });
