@@ -347,7 +347,7 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
         validate: (chosen: readonly { value: string }[]) => {
           const reached = new Set([routeReceiver, ...critical, ...chosen.map((c) => c.value)]);
           const idle = kinds.filter((k) => !reached.has(k));
-          return idle.length ? `${idle.join(' and ')} would get no alert: select ${idle.length === 1 ? 'it' : 'them'} here, or go back (Ctrl-C) and choose again` : true;
+          return idle.length ? `${idle.join(' and ')} would get no alert: select ${idle.length === 1 ? 'it' : 'them'} here` : true;
         },
       });
       set('criticalTo', critical.length ? critical.join(',') : undefined);

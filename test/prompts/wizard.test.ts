@@ -117,6 +117,10 @@ describe('init wizard', () => {
     screen.keypress('enter');
     await at('Which receivers get warnings');
     expect(screen.getScreen()).toMatch(/◉ slack[\s\S]*◯ pagerduty/);
+    screen.keypress('space'); // slack off: it would get nothing (the default route is PagerDuty)
+    screen.keypress('enter');
+    await at('slack would get no alert: select it here');
+    screen.keypress('space'); // slack back on
     screen.keypress('down');
     screen.keypress('space'); // pagerduty too
     screen.keypress('enter');
