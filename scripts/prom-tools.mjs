@@ -2,11 +2,12 @@
 // versions the pinned charts run, for the tools tier to judge what we render:
 // - promtool from github.com/prometheus/prometheus v0.314.0 (the Go module of Prometheus v3.14.0,
 //   the app version of chart prometheus 29.27.0);
-// - amtool from github.com/prometheus/alertmanager v0.34.0 (chart alertmanager 1.42.0).
+// - amtool and alertmanager itself from github.com/prometheus/alertmanager v0.34.0 (chart
+//   alertmanager 1.42.0), the server to prove that alerts are delivered where the routes say.
 // Cached outside the repository (cacheRoot in tools.mjs). On 2 cores the first build takes a few
 // minutes; later runs reuse it.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheRoot } from './tools.mjs';
 
@@ -29,27 +30,38 @@ const buildEnv = () => ({ ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod',
 /**
  * promtool. github.com/prometheus/prometheus has replace directives in its go.mod, so
  * `go install …@version` refuses it; it is built inside a copy of the downloaded module instead,
- * with the module's own go.mod and go.sum.
+ * with the module's own go.mod and go.sum (and GOWORK=off: the module lists a go.work).
  */
 function buildPromtool(out) {
-  const env = buildEnv();
-  const dl = JSON.parse(run('go', ['mod', 'download', '-json', `github.com/prometheus/prometheus@${PROMETHEUS_MODULE_VERSION}`], { env }));
-  const src = `${out}.src`;
-  rmSync(src, { recursive: true, force: true });
-  cpSync(dl.Dir, src, { recursive: true });
-  run('chmod', ['-R', 'u+w', src]);
-  run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', `${out}.tmp`, './cmd/promtool'], { cwd: src, env });
+  const src = moduleCopy('github.com/prometheus/prometheus', PROMETHEUS_MODULE_VERSION, out);
+  run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', `${out}.tmp`, './cmd/promtool'], { cwd: src, env: buildEnv() });
   renameSync(`${out}.tmp`, out);
   rmSync(src, { recursive: true, force: true });
 }
 
-/** amtool: its module has no replace directive, so `go install` builds it as published. */
-function buildAmtool(out) {
-  const gobin = `${out}.gobin`;
-  mkdirSync(gobin, { recursive: true });
-  run('go', ['install', '-trimpath', '-ldflags=-s -w', `github.com/prometheus/alertmanager/cmd/amtool@${ALERTMANAGER_VERSION}`], { env: { ...buildEnv(), GOBIN: gobin } });
-  renameSync(join(gobin, 'amtool'), out);
-  rmSync(gobin, { recursive: true, force: true });
+/** Copies a downloaded Go module into a writable folder beside `out`. */
+function moduleCopy(modulePath, version, out) {
+  const dl = JSON.parse(run('go', ['mod', 'download', '-json', `${modulePath}@${version}`], { env: buildEnv() }));
+  const src = `${out}.src`;
+  rmSync(src, { recursive: true, force: true });
+  cpSync(dl.Dir, src, { recursive: true });
+  run('chmod', ['-R', 'u+w', src]);
+  return src;
+}
+
+/**
+ * amtool or alertmanager, built inside a copy of the module. alertmanager embeds its web UI from
+ * `ui/app/dist`, which is built by npm in its repository and not part of the Go module: a one-page
+ * placeholder stands in (the tests use the API, never the UI).
+ */
+function buildAlertmanagerCommand(name, out) {
+  const src = moduleCopy('github.com/prometheus/alertmanager', ALERTMANAGER_VERSION, out);
+  const dist = join(src, 'ui', 'app', 'dist');
+  mkdirSync(dist, { recursive: true });
+  writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Alertmanager</title><p>Built from Go modules without its web UI.</p>\n');
+  run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', `${out}.tmp`, `./cmd/${name}`], { cwd: src, env: buildEnv() });
+  renameSync(`${out}.tmp`, out);
+  rmSync(src, { recursive: true, force: true });
 }
 
 /** True when the `go` toolchain is on PATH. */
@@ -58,20 +70,22 @@ export function hasGo() {
   return !r.error && r.status === 0;
 }
 
-/** Paths of `{ promtool, amtool }`, built on first use. Throws when Go is missing and they are not cached. */
+/** Paths of `{ promtool, amtool, alertmanager }`, built on first use. Throws when Go is missing and they are not cached. */
 export function ensurePromTools() {
   const dir = join(cacheRoot(), 'prom-tools');
   const tools = {
     promtool: join(dir, `promtool-${PROMETHEUS_VERSION}`),
     amtool: join(dir, `amtool-${ALERTMANAGER_VERSION}`),
+    alertmanager: join(dir, `alertmanager-${ALERTMANAGER_VERSION}`),
   };
   const missing = Object.entries(tools).filter(([, path]) => !existsSync(path));
   if (!missing.length) return tools;
-  if (!hasGo()) throw new Error('Go is not installed: promtool and amtool are built from Go modules (go 1.25 or newer).');
+  if (!hasGo()) throw new Error('Go is not installed: promtool, amtool and alertmanager are built from Go modules (go 1.25 or newer).');
   mkdirSync(dir, { recursive: true });
   for (const [name, path] of missing) {
     log(`building ${name} into ${dir} (first run only)`);
-    (name === 'promtool' ? buildPromtool : buildAmtool)(path);
+    if (name === 'promtool') buildPromtool(path);
+    else buildAlertmanagerCommand(name, path);
   }
   return tools;
 }

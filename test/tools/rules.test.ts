@@ -4,18 +4,19 @@
  * (upstream-charts/packages) with it, and promtool v3.14.0 checks and unit-tests the
  * `alerting_rules.yml` of the server ConfigMap; amtool v0.34.0 checks the Alertmanager config.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { parse, parseAllDocuments, stringify } from 'yaml';
-import { ROOT, runCli, tempDir } from '../support/run.js';
+import { parse, stringify } from 'yaml';
+import { ROOT } from '../support/run.js';
+import { renderThroughChart as render } from './render.js';
 
 const tools = inject('tools');
+const renderThroughChart = (env: Record<string, unknown>) => render(tools!.helm, env);
 const skip = inject('toolsSkip');
 if (skip) describe.skip(skip, () => it('skipped', () => {}));
 
-const PROMETHEUS_PACKAGE = join(ROOT, 'upstream-charts', 'packages', 'prometheus-29.27.0.tgz');
 const UNIT_TESTS = join(ROOT, 'test', 'fixtures', 'rules', 'baseline.test.yml');
 
 /** Every baseline alert, written out here (not read from the code under test). */
@@ -46,35 +47,6 @@ const BASELINE = [
   'KubePersistentVolumeAlmostFull',
   'KubePersistentVolumeErrors',
 ];
-
-interface Rendered {
-  dir: string;
-  /** The server ConfigMap's alerting_rules.yml, as the chart renders it. */
-  rulesText: string;
-  /** The Alertmanager ConfigMap's alertmanager.yml, or undefined when Alertmanager is off. */
-  alertmanagerText: string | undefined;
-}
-
-/** monitor-stack.yaml → `render` (the built CLI) → `helm template` of the real chart → ConfigMaps. */
-async function renderThroughChart(env: Record<string, unknown>): Promise<Rendered> {
-  const dir = tempDir('monitor-stack-tools-');
-  writeFileSync(join(dir, 'monitor-stack.yaml'), stringify({ environments: { test: env } }));
-  const r = await runCli(['render', '--env', 'test', '--out', 'out'], { cwd: dir, env: { SLACK_URL: 'https://hooks.example.invalid/x' } });
-  expect(r.stderr).toBe('');
-  expect(r.exitCode).toBe(0);
-  const manifest = execFileSync(tools!.helm, ['template', 'prometheus', PROMETHEUS_PACKAGE, '--namespace', 'monitoring', '--values', join(dir, 'out', 'test', 'prometheus.values.yaml')], {
-    encoding: 'utf8',
-    env: { ...process.env, HELM_CONFIG_HOME: join(dir, 'helm'), HELM_CACHE_HOME: join(dir, 'helm'), HELM_DATA_HOME: join(dir, 'helm') },
-  });
-  const objects = parseAllDocuments(manifest).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string }; data?: Record<string, string> } | null);
-  const configMap = (name: string) => objects.find((o) => o?.kind === 'ConfigMap' && o.metadata?.name === name)?.data;
-  const rulesText = configMap('prometheus-server')?.['alerting_rules.yml'];
-  if (rulesText === undefined) throw new Error('the chart rendered no prometheus-server ConfigMap with alerting_rules.yml');
-  writeFileSync(join(dir, 'alerting_rules.yml'), rulesText);
-  const alertmanagerText = configMap('prometheus-alertmanager')?.['alertmanager.yml'];
-  if (alertmanagerText !== undefined) writeFileSync(join(dir, 'alertmanager.yml'), alertmanagerText);
-  return { dir, rulesText, alertmanagerText };
-}
 
 const promtool = (dir: string, ...args: string[]) => spawnSync(tools!.promtool, args, { cwd: dir, encoding: 'utf8' });
 const alertNames = (rulesText: string) => (parse(rulesText) as { groups: { rules: { alert: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => r.alert));
