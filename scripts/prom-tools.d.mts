@@ -2,4 +2,5 @@ export const PROMETHEUS_VERSION: string;
 export const PROMETHEUS_MODULE_VERSION: string;
 export const ALERTMANAGER_VERSION: string;
 export function hasGo(): boolean;
-export function ensurePromTools(): { promtool: string; amtool: string; alertmanager: string };
+export const NODE_EXPORTER_VERSION: string;
+export function ensurePromTools(): { promtool: string; amtool: string; alertmanager: string; prometheus: string; nodeExporter: string };

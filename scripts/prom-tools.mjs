@@ -3,7 +3,9 @@
 // - promtool from github.com/prometheus/prometheus v0.314.0 (the Go module of Prometheus v3.14.0,
 //   the app version of chart prometheus 29.27.0);
 // - amtool and alertmanager itself from github.com/prometheus/alertmanager v0.34.0 (chart
-//   alertmanager 1.42.0), the server to prove that alerts are delivered where the routes say.
+//   alertmanager 1.42.0), the server to prove that alerts are delivered where the routes say;
+// - prometheus itself (v3.14.0) and node_exporter v1.12.1 (chart prometheus-node-exporter
+//   4.56.1), whose /metrics prove that every metric a baseline rule reads exists.
 // Cached outside the repository (cacheRoot in tools.mjs). On 2 cores the first build takes a few
 // minutes; later runs reuse it.
 import { spawnSync } from 'node:child_process';
@@ -15,6 +17,7 @@ export const PROMETHEUS_VERSION = 'v3.14.0';
 /** Prometheus v3 tags its Go module v0.3MM.P for v3.MM.P. */
 export const PROMETHEUS_MODULE_VERSION = 'v0.314.0';
 export const ALERTMANAGER_VERSION = 'v0.34.0';
+export const NODE_EXPORTER_VERSION = 'v1.12.1';
 
 const log = (msg) => process.stderr.write(`prom-tools: ${msg}\n`);
 
@@ -28,13 +31,14 @@ function run(cmd, args, opts = {}) {
 const buildEnv = () => ({ ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOWORK: 'off' });
 
 /**
- * promtool. github.com/prometheus/prometheus has replace directives in its go.mod, so
+ * promtool and prometheus. github.com/prometheus/prometheus has replace directives in its go.mod, so
  * `go install …@version` refuses it; it is built inside a copy of the downloaded module instead,
  * with the module's own go.mod and go.sum (and GOWORK=off: the module lists a go.work).
  */
-function buildPromtool(out) {
+function buildPrometheusCommand(name, out) {
   const src = moduleCopy('github.com/prometheus/prometheus', PROMETHEUS_MODULE_VERSION, out);
-  run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', `${out}.tmp`, './cmd/promtool'], { cwd: src, env: buildEnv() });
+  // cmd/prometheus serves its web UI from disk unless built with the builtinassets tag: no UI here.
+  run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', `${out}.tmp`, `./cmd/${name}`], { cwd: src, env: buildEnv() });
   renameSync(`${out}.tmp`, out);
   rmSync(src, { recursive: true, force: true });
 }
@@ -64,27 +68,39 @@ function buildAlertmanagerCommand(name, out) {
   rmSync(src, { recursive: true, force: true });
 }
 
+/** node_exporter: no replace directive and nothing to embed, so `go install` builds it as published. */
+function buildNodeExporter(out) {
+  const gobin = `${out}.gobin`;
+  mkdirSync(gobin, { recursive: true });
+  run('go', ['install', '-trimpath', '-ldflags=-s -w', `github.com/prometheus/node_exporter@${NODE_EXPORTER_VERSION}`], { env: { ...buildEnv(), GOBIN: gobin } });
+  renameSync(join(gobin, 'node_exporter'), out);
+  rmSync(gobin, { recursive: true, force: true });
+}
+
 /** True when the `go` toolchain is on PATH. */
 export function hasGo() {
   const r = spawnSync('go', ['version'], { stdio: 'ignore' });
   return !r.error && r.status === 0;
 }
 
-/** Paths of `{ promtool, amtool, alertmanager }`, built on first use. Throws when Go is missing and they are not cached. */
+/** Paths of `{ promtool, amtool, alertmanager, prometheus, nodeExporter }`, built on first use. Throws when Go is missing and they are not cached. */
 export function ensurePromTools() {
   const dir = join(cacheRoot(), 'prom-tools');
   const tools = {
     promtool: join(dir, `promtool-${PROMETHEUS_VERSION}`),
     amtool: join(dir, `amtool-${ALERTMANAGER_VERSION}`),
     alertmanager: join(dir, `alertmanager-${ALERTMANAGER_VERSION}`),
+    prometheus: join(dir, `prometheus-${PROMETHEUS_VERSION}`),
+    nodeExporter: join(dir, `node_exporter-${NODE_EXPORTER_VERSION}`),
   };
   const missing = Object.entries(tools).filter(([, path]) => !existsSync(path));
   if (!missing.length) return tools;
-  if (!hasGo()) throw new Error('Go is not installed: promtool, amtool and alertmanager are built from Go modules (go 1.25 or newer).');
+  if (!hasGo()) throw new Error('Go is not installed: promtool, amtool, alertmanager, prometheus and node_exporter are built from Go modules (go 1.25 or newer).');
   mkdirSync(dir, { recursive: true });
   for (const [name, path] of missing) {
     log(`building ${name} into ${dir} (first run only)`);
-    if (name === 'promtool') buildPromtool(path);
+    if (name === 'promtool' || name === 'prometheus') buildPrometheusCommand(name, path);
+    else if (name === 'nodeExporter') buildNodeExporter(path);
     else buildAlertmanagerCommand(name, path);
   }
   return tools;

@@ -8,10 +8,11 @@
  * which the plan refuses. Pods run on kwok's fake nodes and become Ready, so helm waits for real.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse, parseDocument } from 'yaml';
 import { isolatedEnv, oneRepositoryConfig, runCli } from '../support/run.js';
 
 const e2e = inject('e2e');
@@ -101,5 +102,35 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
     expect(up.exitCode).toBe(2);
     expect(up.stderr).toContain('would leave the release: helm keeps it with its data (helm.sh/resource-policy: keep), but nothing would use it any more');
     expect(listed(namespaces.standard).map((r) => r[3])).toEqual(['1', '1', '1']);
+  });
+
+  it('a change to the alert rules: diff shows the server ConfigMap changed, and upgrade applies it in a revision of prometheus only', async () => {
+    const file = join(dir, 'monitor-stack.yaml');
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    doc.setIn(['environments', 'standard', 'alerts'], doc.createNode({ disabled: ['KubeJobFailed'], severityOverrides: { TargetDown: 'critical' } }));
+    writeFileSync(file, doc.toString());
+    const diff = await cli('diff', '--env', 'standard', '-o', 'json', '--detailed-exitcode');
+    expect(diff.exitCode, diff.stderr).toBe(2);
+    const plan = JSON.parse(diff.stdout) as { releases: { release: string; action: string; resources: { kind: string; name: string; change: string }[] }[] };
+    expect(plan.releases.map((r) => [r.release, r.action]).sort()).toEqual([
+      [`grafana-${h}`, 'unchanged'],
+      [`prometheus-${h}`, 'upgrade'],
+      [`promtail-${h}`, 'unchanged'],
+    ]);
+    const server = plan.releases.find((r) => r.release === `prometheus-${h}`)!.resources;
+    expect(server.map((r) => [r.kind, r.name, r.change])).toContainEqual(['ConfigMap', `prometheus-${h}-server`, 'changed']);
+    expect(JSON.stringify(server)).toContain('alerting_rules.yml');
+    const up = await cli('upgrade', '--env', 'standard', '--yes');
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(listed(namespaces.standard).map((r) => [r[0], r[3]])).toEqual([
+      [`grafana-${h}`, '1'],
+      [`prometheus-${h}`, '2'],
+      [`promtail-${h}`, '1'],
+    ]);
+    const live = JSON.parse(execFileSync(env.kubectl, ['get', 'configmap', `prometheus-${h}-server`, '--namespace', namespaces.standard, '-o', 'json'], { env: { ...process.env, ...cliEnv }, encoding: 'utf8' })) as { data: Record<string, string> };
+    const rules = (parse(live.data['alerting_rules.yml']!) as { groups: { rules: { alert: string; labels: { severity: string } }[] }[] }).groups.flatMap((g) => g.rules);
+    expect(rules.map((r) => r.alert)).not.toContain('KubeJobFailed');
+    expect(rules.find((r) => r.alert === 'TargetDown')?.labels.severity).toBe('critical');
+    expect(rules).toHaveLength(24);
   });
 });

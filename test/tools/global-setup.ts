@@ -1,5 +1,6 @@
 /**
- * tools tier setup: promtool (Prometheus v3.14.0), amtool and alertmanager (v0.34.0) built from Go
+ * tools tier setup: promtool and prometheus (v3.14.0), amtool and alertmanager (v0.34.0) and
+ * node_exporter (v1.12.1) built from Go
  * modules (scripts/prom-tools.mjs), and the real helm 4.1.4 binary (scripts/tools.mjs) to template
  * the real charts in upstream-charts/packages. Where Go is missing and nothing is cached, the tier
  * is skipped with a plain message; under CI=true that fails the run instead.
@@ -10,6 +11,8 @@ export interface ToolsEnv {
   promtool: string;
   amtool: string;
   alertmanager: string;
+  prometheus: string;
+  nodeExporter: string;
   helm: string;
 }
 
@@ -25,8 +28,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const { ensurePromTools } = await import('../../scripts/prom-tools.mjs');
   const { helm4 } = ensureTools() as { helm4: string };
   try {
-    const { promtool, amtool, alertmanager } = ensurePromTools();
-    project.provide('tools', { promtool, amtool, alertmanager, helm: helm4 });
+    project.provide('tools', { ...ensurePromTools(), helm: helm4 });
     project.provide('toolsSkip', '');
   } catch (err) {
     if (process.env.CI) throw new Error(`CI=true and promtool/amtool cannot be built: ${(err as Error).message}`);
