@@ -90,6 +90,14 @@ async function smtpSink(received: Received[], auths: string[]): Promise<number> 
   return (server.address() as AddressInfo).port;
 }
 
+/** Stops a child process and resolves once it has exited. */
+const stopped = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
 const freePort = () =>
   new Promise<number>((resolve) => {
     const s = createTcpServer();
@@ -164,9 +172,8 @@ describe.runIf(tools)('alerts delivered by the real Alertmanager, with the confi
     );
     let log = '';
     am.stderr!.on('data', (c: Buffer) => (log += c.toString('utf8')));
-    stops.push(() => {
-      am.kill('SIGTERM');
-    });
+    // Awaited: Alertmanager writes its data folder as it stops, and the temp folder goes after.
+    stops.push(() => stopped(am));
     const api = `http://127.0.0.1:${port}/api/v2`;
     await waitFor('Alertmanager to be ready', () => log.includes('Listening on'), 30);
 

@@ -6,7 +6,7 @@
  * built from Go modules and run here on loopback. kube-state-metrics needs a cluster (the e2e
  * tier) and the kubelet a node: their metrics are listed as not checked here.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -34,9 +34,19 @@ function metricNames(expr: string): string[] {
   return [...names];
 }
 
-const kills: (() => void)[] = [];
-afterAll(() => {
-  for (const kill of kills) kill();
+const children: ChildProcess[] = [];
+// Each program is stopped, and has exited, before the temp folders it writes are removed.
+afterAll(async () => {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
 });
 
 const freePort = () =>
@@ -53,7 +63,7 @@ async function scrape(bin: string, port: number, args: string[], wait: (text: st
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (c: Buffer) => (log += c.toString('utf8')));
-  kills.push(() => child.kill('SIGTERM'));
+  children.push(child);
   const until = Date.now() + 60_000;
   for (;;) {
     try {
