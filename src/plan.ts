@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { CHART_IDS, PINNED_CHARTS, parseChartSource, type ChartId, type ChartSource } from './charts.js';
 import type { Settings } from './config/schema.js';
+import { mergeLayer } from './config/merge.js';
 import { renderGrafanaValues } from './overlays/grafana.js';
 import { renderPrometheusValues } from './overlays/prometheus.js';
 import { renderPromtailValues } from './overlays/promtail.js';
@@ -63,7 +64,8 @@ export function planReleases(s: Settings): ReleasePlan[] {
   return CHART_IDS.filter((id) => isEnabled(s, id)).map((id) => {
     const pinned = PINNED_CHARTS[id];
     const chart = s.charts[id];
-    const values = RENDERERS[id](s);
+    // charts.<id>.values last, over the overlay (checked by chartValuesProblems when loaded).
+    const values = mergeLayer(RENDERERS[id](s), chart.values);
     const header = [
       `# monitor-stack values overlay for chart ${pinned.chart} ${chart.version}, release ${chart.release} in namespace ${s.namespace}`,
       `# environment: ${s.environment}; preset: ${s.preset}; settings sha256: ${hash}`,
@@ -82,7 +84,7 @@ export function planReleases(s: Settings): ReleasePlan[] {
       overlay,
       ...(pinned.deprecation ? { deprecation: pinned.deprecation } : {}),
       ...(chart.version !== pinned.version
-        ? { versionNote: `chart ${pinned.chart} ${chart.version} is not the version this monitor-stack checked its overlay keys against (${pinned.version}); review the rendered overlay against that version's values.` }
+        ? { versionNote: `chart ${pinned.chart} ${chart.version} is not the version this monitor-stack checked its overlay keys against (${pinned.version}); review the rendered overlay against that version's values${Object.keys(chart.values).length ? `; its charts.${id}.values keys were not checked either` : ''}.` }
         : {}),
     };
   });

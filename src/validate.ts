@@ -134,6 +134,27 @@ export function checkStorageSize(value: string): string | undefined {
     : 'must be a Kubernetes quantity such as 50Gi, 500Mi or 1Ti';
 }
 
+/** A CPU quantity as Kubernetes takes it: millicores (`250m`) or cores (`1`, `0.5`). */
+export function checkCpu(value: string): string | undefined {
+  return /^(\d+m|\d+(\.\d{1,3})?)$/.test(value) && !/^0+(\.0*)?m?$/.test(value) ? undefined : 'must be a CPU quantity such as 250m, 0.5 or 2';
+}
+
+/** A memory quantity as Kubernetes takes it, with a binary or decimal suffix: `512Mi`, `2Gi`, `500M`. */
+export function checkMemory(value: string): string | undefined {
+  return /^[1-9]\d*(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)$/.test(value) ? undefined : 'must be a memory quantity such as 512Mi or 2Gi';
+}
+
+/** A size as Prometheus' `--storage.tsdb.retention.size` takes it (units B, KB, MB, GB, TB, PB, EB; powers of 1024). */
+export function checkPrometheusSize(value: string): string | undefined {
+  return /^[1-9]\d*(B|KB|MB|GB|TB|PB|EB)$/.test(value) ? undefined : 'must be a Prometheus size such as 45GB or 500MB (units B, KB, MB, GB, TB, PB, EB)';
+}
+
+/** A Prometheus label name: letters, digits and `_`, not starting with a digit, and not `__` (reserved). */
+export function checkLabelName(value: string): string | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) return 'must be a label name such as cluster or region (letters, digits and _, not starting with a digit)';
+  return value.startsWith('__') ? 'must not start with __ (Prometheus reserves those names)' : undefined;
+}
+
 /** A Slack channel, `#name` or `@user`. */
 export function checkSlackChannel(value: string): string | undefined {
   return /^[#@][a-z0-9._-]{1,80}$/.test(value) ? undefined : 'must be a Slack channel such as #alerts (or @user)';

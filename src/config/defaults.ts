@@ -13,6 +13,9 @@ export const DEFAULT_LOKI_URL = 'http://loki-gateway/loki/api/v1/push';
 /** Preset used when neither the flags, the environment nor the config name one. */
 export const DEFAULT_PRESET: PresetName = 'standard';
 
+/** No request and no limit: what every chart sets by default (`resources: {}`). */
+const NO_RESOURCES = { requests: { cpu: null, memory: null }, limits: { cpu: null, memory: null } };
+
 export const DEFAULTS: Omit<Settings, 'preset' | 'environment'> = {
   kubeContext: null,
   namespace: 'monitoring',
@@ -27,7 +30,27 @@ export const DEFAULTS: Omit<Settings, 'preset' | 'environment'> = {
     grafana: true,
     promtail: true,
   },
-  prometheus: { replicas: 1, retention: '15d', persistence: true, storageSize: '8Gi' },
+  // prometheus 29.27.0: server.global scrape_interval and evaluation_interval 1m, retentionSize "".
+  prometheus: {
+    replicas: 1,
+    retention: '15d',
+    persistence: true,
+    storageSize: '8Gi',
+    retentionSize: null,
+    scrapeInterval: '1m',
+    evaluationInterval: '1m',
+    externalLabels: {},
+  },
+  kubeStateMetrics: { namespaces: [], metricAllowlist: [], metricDenylist: [] },
+  resources: {
+    prometheus: NO_RESOURCES,
+    alertmanager: NO_RESOURCES,
+    kubeStateMetrics: NO_RESOURCES,
+    nodeExporter: NO_RESOURCES,
+    pushgateway: NO_RESOURCES,
+    grafana: NO_RESOURCES,
+    promtail: NO_RESOURCES,
+  },
   alertmanager: {
     replicas: 1,
     persistence: true,
@@ -42,8 +65,8 @@ export const DEFAULTS: Omit<Settings, 'preset' | 'environment'> = {
   loki: { url: DEFAULT_LOKI_URL },
   highAvailability: { podAntiAffinity: 'none', podDisruptionBudget: false },
   charts: {
-    prometheus: { release: 'prometheus', version: PINNED_CHARTS.prometheus.version, source: PINNED_CHARTS.prometheus.repository },
-    grafana: { release: 'grafana', version: PINNED_CHARTS.grafana.version, source: PINNED_CHARTS.grafana.repository },
-    promtail: { release: 'promtail', version: PINNED_CHARTS.promtail.version, source: PINNED_CHARTS.promtail.repository },
+    prometheus: { release: 'prometheus', version: PINNED_CHARTS.prometheus.version, source: PINNED_CHARTS.prometheus.repository, values: {} },
+    grafana: { release: 'grafana', version: PINNED_CHARTS.grafana.version, source: PINNED_CHARTS.grafana.repository, values: {} },
+    promtail: { release: 'promtail', version: PINNED_CHARTS.promtail.version, source: PINNED_CHARTS.promtail.repository, values: {} },
   },
 };

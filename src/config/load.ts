@@ -72,7 +72,7 @@ export function parseYamlWith<S extends z.ZodType>(text: string, fileName: strin
     const message =
       issue.code !== 'invalid_key'
         ? issue.message
-        : path[0] === 'environments'
+        : path[0] === 'environments' && path.length <= 2
           ? 'must be a DNS-1123 label such as dev, staging or prod (lowercase letters, digits and "-")'
           : (issue.issues[0]?.message ?? issue.message);
     return `${fileName}${lineOf(path)}: ${formatPath(path) || '(top level)'}: ${message}`;

@@ -7,6 +7,7 @@
  */
 import { RESERVED_RECEIVERS, unreachedReceivers } from '../alerts/routing.js';
 import { UsageError } from '../errors.js';
+import { parseQuantity } from '../core/manifest.js';
 import { DEFAULTS, DEFAULT_PRESET } from './defaults.js';
 import type { ConfigFile, Layer, PresetName, Settings } from './schema.js';
 
@@ -105,6 +106,18 @@ export function checkSettings(s: Settings): string[] {
   if (dupHost) problems.push(`ingress.hosts: "${dupHost}" is given to two components; each needs its own host.`);
   if (!s.components.alertmanager && s.ingress.hosts.alertmanager) problems.push('ingress.hosts.alertmanager is set but components.alertmanager is off.');
   if (!s.components.grafana && s.ingress.hosts.grafana) problems.push('ingress.hosts.grafana is set but components.grafana is off.');
+  if (s.kubeStateMetrics.metricAllowlist.length && s.kubeStateMetrics.metricDenylist.length) {
+    problems.push('kubeStateMetrics.metricAllowlist and kubeStateMetrics.metricDenylist are both set; kube-state-metrics takes one or the other.');
+  }
+  for (const [component, r] of Object.entries(s.resources)) {
+    for (const kind of ['cpu', 'memory'] as const) {
+      const request = r.requests[kind];
+      const limit = r.limits[kind];
+      if (request && limit && parseQuantity(request)! > parseQuantity(limit)!) {
+        problems.push(`resources.${component}: the ${kind} request ${request} is more than the ${kind} limit ${limit}; Kubernetes refuses such a pod.`);
+      }
+    }
+  }
   const releases = Object.values(s.charts).map((c) => c.release);
   const dupRelease = releases.find((r, i) => releases.indexOf(r) !== i);
   if (dupRelease) problems.push(`charts: the release name "${dupRelease}" is used twice.`);

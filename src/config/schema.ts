@@ -20,6 +20,10 @@ import {
   checkSlackChannel,
   checkSmarthost,
   checkStorageSize,
+  checkCpu,
+  checkMemory,
+  checkLabelName,
+  checkPrometheusSize,
 } from '../validate.js';
 import { checkSecretRef } from '../refs.js';
 import { BASELINE_ALERTS, SEVERITIES } from '../alerts/baseline.js';
@@ -64,6 +68,12 @@ const chartLayer = z.strictObject({
     })
     .describe('https:// chart repository URL, oci:// chart reference, or a local chart folder.')
     .optional(),
+  values: z
+    .record(z.string(), z.unknown())
+    .describe(
+      "Chart values merged last, over monitor-stack's overlay (maps key by key, lists and scalars replace, null removes a chart default). Every key path must exist in the pinned chart version; a key a setting manages is refused, naming the setting. Never put a secret here: these values are stored in the release.",
+    )
+    .optional(),
 });
 
 const slackReceiver = z.strictObject({
@@ -91,6 +101,19 @@ const webhookReceiver = z.strictObject({
   type: z.literal('webhook'),
   url: secretRef('Webhook URL (it often carries a token, so it is a secret).'),
 });
+
+const requestsOrLimits = (what: string) =>
+  z
+    .strictObject({
+      cpu: checked(checkCpu, `CPU ${what}, e.g. 250m or 1; null = none.`).nullable().optional(),
+      memory: checked(checkMemory, `Memory ${what}, e.g. 512Mi or 2Gi; null = none.`).nullable().optional(),
+    })
+    .optional();
+/** `requests` and `limits` of one component's container (the chart's `resources` value). */
+const resourcesSchema = z
+  .strictObject({ requests: requestsOrLimits('request'), limits: requestsOrLimits('limit') })
+  .describe('Container requests and limits; null fields are left out (the chart sets none by default).')
+  .optional();
 
 /** One Alertmanager receiver. Secret fields hold references only. */
 export const receiverSchema = z.discriminatedUnion('type', [slackReceiver, emailReceiver, pagerdutyReceiver, webhookReceiver]);
@@ -135,7 +158,35 @@ export const layerSchema = z.strictObject({
       retention: duration('How long samples are kept (server.retention), e.g. 15d.').optional(),
       persistence: z.boolean().optional(),
       storageSize: size('Size of the server volume, e.g. 50Gi.').optional(),
+      retentionSize: checked(checkPrometheusSize, 'Most bytes of blocks kept (server.retentionSize → --storage.tsdb.retention.size), e.g. 45GB; null = no size limit.')
+        .nullable()
+        .optional(),
+      scrapeInterval: duration('How often targets are scraped (server.global.scrape_interval), e.g. 30s.').optional(),
+      evaluationInterval: duration('How often rules are evaluated (server.global.evaluation_interval), e.g. 30s.').optional(),
+      externalLabels: z
+        .record(checked(checkLabelName, 'A Prometheus label name.'), z.string().min(1, 'must not be empty').nullable())
+        .describe('Labels added to every alert and remote-written series (server.global.external_labels); `cluster` is the environment name unless set here (null removes it).')
+        .optional(),
     })
+    .optional(),
+  kubeStateMetrics: z
+    .strictObject({
+      namespaces: z.array(dnsLabel('A namespace.')).describe('Namespaces kube-state-metrics reads; empty = all.').optional(),
+      metricAllowlist: z.array(z.string().min(1)).describe('Only these metrics (names or regular expressions); empty = all. Not with metricDenylist.').optional(),
+      metricDenylist: z.array(z.string().min(1)).describe('Metrics left out (names or regular expressions). Not with metricAllowlist.').optional(),
+    })
+    .optional(),
+  resources: z
+    .strictObject({
+      prometheus: resourcesSchema,
+      alertmanager: resourcesSchema,
+      kubeStateMetrics: resourcesSchema,
+      nodeExporter: resourcesSchema,
+      pushgateway: resourcesSchema,
+      grafana: resourcesSchema,
+      promtail: resourcesSchema,
+    })
+    .describe('Requests and limits per component; each preset sizes them.')
     .optional(),
   alertmanager: z
     .strictObject({

@@ -5,6 +5,7 @@
 import { KEEP_ON_UNINSTALL, prometheusServerService } from '../charts.js';
 import type { Settings } from '../config/schema.js';
 import { ingressValues } from './ingress.js';
+import { resourcesValues } from './resources.js';
 
 /** Keys of the Grafana admin Secret, as the chart reads them (`admin.userKey`, `admin.passwordKey`). */
 export const GRAFANA_ADMIN_KEYS = { user: 'admin-user', password: 'admin-password' } as const;
@@ -43,6 +44,7 @@ export function renderGrafanaValues(s: Settings): Record<string, unknown> {
   }
   return {
     replicas: s.grafana.replicas,
+    resources: resourcesValues(s.resources.grafana),
     persistence: {
       enabled: s.grafana.persistence,
       size: s.grafana.storageSize,

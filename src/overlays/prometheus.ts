@@ -9,9 +9,38 @@ import { alertmanagerReceivers, NULL_RECEIVER, renderInhibitRules, renderRoute }
 import { KEEP_ON_UNINSTALL } from '../charts.js';
 import type { Receiver, Settings } from '../config/schema.js';
 import { ingressValues } from './ingress.js';
+import { resourcesValues } from './resources.js';
 import { planReceiverSecrets, type ReceiverSecretPlan } from './receivers.js';
 
 type Values = Record<string, unknown>;
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3, y: 365 * 86400e3 };
+/** A Prometheus duration (`1m30s`, already validated) in milliseconds. */
+export function durationMs(d: string): number {
+  let ms = 0;
+  for (const [, n, unit] of d.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) ms += Number(n) * UNIT_MS[unit!]!;
+  return ms;
+}
+
+/** The chart's default `server.global.scrape_timeout` (prometheus 29.27.0). */
+const SCRAPE_TIMEOUT = '10s';
+
+/**
+ * `server.global` of prometheus 29.27.0 (passed verbatim into prometheus.yml). Prometheus refuses a
+ * scrape_timeout longer than scrape_interval, so a scrape interval under the chart's 10s timeout
+ * takes the interval as its timeout. External labels: `cluster` = the environment unless set.
+ */
+export function prometheusGlobal(s: Settings): Values {
+  const p = s.prometheus;
+  const labels = Object.fromEntries(Object.entries({ cluster: s.environment, ...p.externalLabels }).filter(([, v]) => v !== null));
+  return {
+    scrape_interval: p.scrapeInterval,
+    scrape_timeout: durationMs(p.scrapeInterval) < durationMs(SCRAPE_TIMEOUT) ? p.scrapeInterval : SCRAPE_TIMEOUT,
+    evaluation_interval: p.evaluationInterval,
+    ...(Object.keys(labels).length ? { external_labels: labels } : {}),
+  };
+}
+
 
 /** Renders the overlay for the prometheus release. Pure. */
 export function renderPrometheusValues(s: Settings): Values {
@@ -23,6 +52,9 @@ export function renderPrometheusValues(s: Settings): Values {
     // prometheus 29.27.0: "Use a StatefulSet if replicaCount needs to be greater than 1".
     statefulSet: { enabled: s.prometheus.replicas > 1 },
     retention: s.prometheus.retention,
+    ...(s.prometheus.retentionSize ? { retentionSize: s.prometheus.retentionSize } : {}),
+    global: prometheusGlobal(s),
+    resources: resourcesValues(s.resources.prometheus),
     persistentVolume: {
       enabled: s.prometheus.persistence,
       size: s.prometheus.storageSize,
@@ -40,9 +72,23 @@ export function renderPrometheusValues(s: Settings): Values {
     // prometheus 29.27.0 ships `alerting_rules.yml: {}` (no rule); its server reads this file.
     serverFiles: { 'alerting_rules.yml': renderAlertingRules(s) },
     alertmanager: renderAlertmanagerValues(s),
-    'kube-state-metrics': { enabled: s.components.kubeStateMetrics },
-    'prometheus-node-exporter': { enabled: s.components.nodeExporter },
-    'prometheus-pushgateway': { enabled: s.components.pushgateway },
+    'kube-state-metrics': renderKubeStateMetricsValues(s),
+    'prometheus-node-exporter': s.components.nodeExporter ? { enabled: true, resources: resourcesValues(s.resources.nodeExporter) } : { enabled: false },
+    'prometheus-pushgateway': s.components.pushgateway ? { enabled: true, resources: resourcesValues(s.resources.pushgateway) } : { enabled: false },
+  };
+}
+
+/** The `kube-state-metrics.*` part (chart kube-state-metrics 8.4.0, kube-state-metrics 2.20.0). */
+function renderKubeStateMetricsValues(s: Settings): Values {
+  if (!s.components.kubeStateMetrics) return { enabled: false };
+  const k = s.kubeStateMetrics;
+  return {
+    enabled: true,
+    resources: resourcesValues(s.resources.kubeStateMetrics),
+    // kube-state-metrics 8.4.0: `namespaces` is a comma-separated string ("" = all namespaces).
+    ...(k.namespaces.length ? { namespaces: k.namespaces.join(',') } : {}),
+    ...(k.metricAllowlist.length ? { metricAllowlist: k.metricAllowlist } : {}),
+    ...(k.metricDenylist.length ? { metricDenylist: k.metricDenylist } : {}),
   };
 }
 
@@ -57,6 +103,7 @@ function renderAlertmanagerValues(s: Settings): Values {
   return {
     enabled: true,
     replicaCount: s.alertmanager.replicas,
+    resources: resourcesValues(s.resources.alertmanager),
     persistence: {
       enabled: s.alertmanager.persistence,
       size: s.alertmanager.storageSize,

@@ -183,5 +183,10 @@ describe('packaging', () => {
     expect(readdirSync(dir)).toEqual([tgz]);
     const r = await execa('npx', ['--yes', '--prefer-offline', `./${tgz}`, '--version'], { cwd: dir, reject: false, env: { npm_config_loglevel: 'error' } });
     expect(r.stdout.trim()).toBe(version);
+    // The package carries the pinned charts' defaults, so it checks charts.<chart>.values keys.
+    writeFileSync(join(dir, 'monitor-stack.yaml'), 'environments:\n  dev:\n    charts:\n      grafana:\n        values: {sidecarr: {}}\n');
+    const bad = await execa('npx', ['--yes', '--prefer-offline', `./${tgz}`, 'render', '--env', 'dev'], { cwd: dir, reject: false, env: { npm_config_loglevel: 'error' } });
+    expect(bad.stderr).toContain('charts.grafana.values: grafana-12.11.1 has no key sidecarr; the closest key is sidecar.');
+    expect(bad.exitCode).toBe(2);
   }, 180_000);
 });

@@ -12,7 +12,7 @@ import type { ConfigFile, Settings } from '../../src/config/schema.js';
 import { ROOT } from './run.js';
 
 /** The scenarios, named here (not found by listing folders, so a lost folder fails the tests). */
-export const SCENARIO_NAMES = ['minimal-dev', 'standard-ingress', 'ha-existing-secrets', 'prometheus-only-hard', 'receivers-plain'] as const;
+export const SCENARIO_NAMES = ['minimal-dev', 'standard-ingress', 'ha-existing-secrets', 'prometheus-only-hard', 'receivers-plain', 'tuned-values'] as const;
 
 /** Every scenario and the files it must render: written out, not derived from the code under test. */
 export const GOLDENS: [scenario: string, files: string[]][] = [
@@ -21,6 +21,7 @@ export const GOLDENS: [scenario: string, files: string[]][] = [
   ['ha-existing-secrets', ['grafana.values.yaml', 'prometheus.values.yaml']],
   ['prometheus-only-hard', ['prometheus.values.yaml', 'promtail.values.yaml']],
   ['receivers-plain', ['grafana.values.yaml', 'prometheus.values.yaml', 'promtail.values.yaml']],
+  ['tuned-values', ['grafana.values.yaml', 'prometheus.values.yaml', 'promtail.values.yaml']],
 ];
 
 /** Path of a scenario's config file. */

@@ -14,6 +14,10 @@ export interface Rendered {
   rulesText: string;
   /** The Alertmanager ConfigMap's alertmanager.yml, or undefined when Alertmanager is off. */
   alertmanagerText: string | undefined;
+  /** The server ConfigMap's prometheus.yml (written to `dir` too). */
+  prometheusText: string;
+  /** Every object the chart rendered. */
+  objects: ({ kind?: string; metadata?: { name?: string }; data?: Record<string, string>; spec?: any } | null)[];
 }
 
 /** monitor-stack.yaml → `render` (the built CLI) → `helm template` of the real chart → ConfigMaps. */
@@ -27,13 +31,15 @@ export async function renderThroughChart(helm: string, env: Record<string, unkno
     encoding: 'utf8',
     env: { ...process.env, HELM_CONFIG_HOME: join(dir, 'helm'), HELM_CACHE_HOME: join(dir, 'helm'), HELM_DATA_HOME: join(dir, 'helm') },
   });
-  const objects = parseAllDocuments(manifest).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string }; data?: Record<string, string> } | null);
+  const objects = parseAllDocuments(manifest).map((d) => d.toJS() as Rendered['objects'][number]);
   const configMap = (name: string) => objects.find((o) => o?.kind === 'ConfigMap' && o.metadata?.name === name)?.data;
   const rulesText = configMap('prometheus-server')?.['alerting_rules.yml'];
   if (rulesText === undefined) throw new Error('the chart rendered no prometheus-server ConfigMap with alerting_rules.yml');
   writeFileSync(join(dir, 'alerting_rules.yml'), rulesText);
   const alertmanagerText = configMap('prometheus-alertmanager')?.['alertmanager.yml'];
   if (alertmanagerText !== undefined) writeFileSync(join(dir, 'alertmanager.yml'), alertmanagerText);
-  return { dir, rulesText, alertmanagerText };
+  const prometheusText = configMap('prometheus-server')!['prometheus.yml']!;
+  writeFileSync(join(dir, 'prometheus.yml'), prometheusText);
+  return { dir, rulesText, alertmanagerText, prometheusText, objects };
 }
 
