@@ -155,6 +155,17 @@ export function checkLabelName(value: string): string | undefined {
   return value.startsWith('__') ? 'must not start with __ (Prometheus reserves those names)' : undefined;
 }
 
+/**
+ * A Grafana plugin as grafana.com names it, `<org>-<name>-<type>` in lowercase, optionally pinned
+ * with `@<version>` (the `id@version` form chart grafana 12.11.1 documents for `plugins`). Download
+ * URLs are not taken: a plugin is code, so it comes from grafana.com by id.
+ */
+export function checkGrafanaPlugin(value: string): string | undefined {
+  if (/^[a-z][a-z0-9]*(-[a-z0-9]+)+(@\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?)?$/.test(value)) return undefined;
+  if (/:\/\//.test(value)) return 'must be a grafana.com plugin id, not a URL (e.g. grafana-clock-panel@2.1.8)';
+  return 'must be a grafana.com plugin id such as grafana-clock-panel, optionally pinned: grafana-clock-panel@2.1.8';
+}
+
 /** A Slack channel, `#name` or `@user`. */
 export function checkSlackChannel(value: string): string | undefined {
   return /^[#@][a-z0-9._-]{1,80}$/.test(value) ? undefined : 'must be a Slack channel such as #alerts (or @user)';

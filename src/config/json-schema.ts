@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { configFileSchema } from './schema.js';
 
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(configFileSchema, { io: 'input', unrepresentable: 'any', reused: 'ref' }) as Record<string, unknown>;
   schema.title = 'monitor-stack.yaml';
   return schema;
 }

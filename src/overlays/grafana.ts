@@ -60,5 +60,6 @@ export function renderGrafanaValues(s: Settings): Record<string, unknown> {
     ...(host ? { ingress: ingressValues(s, host, 'ingressClassName', [host]) } : {}),
     admin: { existingSecret: grafanaAdminSecretName(s), userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
     datasources: { 'datasources.yaml': { apiVersion: 1, datasources } },
+    ...(s.grafana.plugins.length ? { plugins: s.grafana.plugins } : {}),
   };
 }

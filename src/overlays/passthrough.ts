@@ -62,6 +62,7 @@ export const MANAGED_VALUES: Record<ChartId, [path: string, setting: string][]> 
     ['adminUser', 'grafana.adminSecret (an existing Secret, or one monitor-stack generates)'],
     ['adminPassword', 'grafana.adminSecret (an existing Secret, or one monitor-stack generates)'],
     ['datasources', 'loki.url (the Prometheus and Loki datasources are provisioned by monitor-stack)'],
+    ['plugins', 'grafana.plugins'],
   ],
   promtail: [
     ['config.clients', 'loki.url'],

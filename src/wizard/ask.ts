@@ -8,11 +8,15 @@
  * Asks everything, does nothing: the caller writes the config and the Secret afterwards.
  */
 import { DEFAULT_LOKI_URL } from '../config/defaults.js';
+import { readPresets } from '../config/load.js';
+import type { PresetName } from '../config/schema.js';
 import { receiverList, SETTING_FLAGS, type FlagValues } from '../config/flags.js';
 import { parseSecretRef } from '../refs.js';
 import {
   checkDnsLabel,
   checkDnsSubdomain,
+  checkDuration,
+  checkStorageSize,
   checkEmail,
   checkEmailSender,
   checkHttpUrl,
@@ -203,6 +207,19 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
     );
     set('storageClass', storageClass);
   }
+  // 5b. Prometheus retention and volume size; the preset's values are the defaults, and an answer
+  // equal to them is not written (the preset stays in charge) unless the environment held it already.
+  // No volume size is asked without a volume.
+  const presetPrometheus = readPresets()[preset as PresetName]?.prometheus ?? {};
+  for (const [attr, question, check, def] of [
+    ['retention', 'Prometheus retention (how long samples are kept)', checkDuration, presetPrometheus.retention],
+    ['prometheusStorageSize', 'Prometheus volume size', checkStorageSize, presetPrometheus.storageSize],
+  ] as const) {
+    if (attr === 'prometheusStorageSize' && !presetPrometheus.persistence && !flags.given.has(attr) && !had(attr)) continue;
+    const value = await resolve(attr, def, (p, current) => p.input({ message: question, default: current, validate: asPrompt(check) }));
+    asked.add(attr);
+    if (value && (value !== def || flags.given.has(attr) || had(attr) !== undefined)) set(attr, value);
+  }
 
   // 6. IngressClass
   const defaultIngress = classDefault('ingressClass', facts?.ingressClasses);
@@ -383,8 +400,6 @@ export async function askAnswers(deps: WizardDeps, input: WizardInput, envFlag: 
   const loki = await resolve('lokiUrl', undefined, (p, current) => p.input({ message: 'Loki push URL for Promtail', default: current ?? DEFAULT_LOKI_URL, validate: asPrompt(checkHttpUrl) }));
   asked.add('lokiUrl');
   if (loki && loki !== DEFAULT_LOKI_URL) set('lokiUrl', loki);
-
-  for (const attr of ['retention', 'prometheusStorageSize']) if (flags.given.has(attr)) set(attr, fromFlag(attr));
 
   // Whatever this run did not decide keeps the environment's value.
   for (const [attr, value] of Object.entries(pre?.values ?? {})) if (!asked.has(attr) && !(receiversKept && receiverAttrs.includes(attr))) set(attr, value);

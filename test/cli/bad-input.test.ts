@@ -314,6 +314,9 @@ const CASES: Case[] = [
   { name: 'external label name with a dash', args: ['render', '--env', 'dev'], config: envCfg('prometheus:\n  externalLabels: {my-region: eu}'), message: /must be a label name such as cluster or region/ },
   { name: 'retention size in Kubernetes units', args: ['render', '--env', 'dev'], config: envCfg('prometheus: {retentionSize: 45Gi}'), message: /prometheus\.retentionSize: must be a Prometheus size such as 45GB or 500MB/ },
   { name: 'scrape interval without a unit', args: ['render', '--env', 'dev'], config: envCfg('prometheus: {scrapeInterval: "30"}'), message: /prometheus\.scrapeInterval: must be a Prometheus duration/ },
+  { name: 'Grafana plugin as a download URL', args: ['render', '--env', 'dev'], config: envCfg('grafana:\n  plugins: ["https://example.com/p.zip"]'), message: /grafana\.plugins\[0\]: must be a grafana\.com plugin id, not a URL/ },
+  { name: 'Grafana plugin pinned without a full version', args: ['render', '--env', 'dev'], config: envCfg('grafana:\n  plugins: [grafana-clock-panel@2]'), message: /grafana\.plugins\[0\]: must be a grafana\.com plugin id such as grafana-clock-panel, optionally pinned: grafana-clock-panel@2\.1\.8/ },
+  { name: 'Grafana plugins through chart values', args: ['render', '--env', 'dev'], config: envCfg('charts:\n  grafana:\n    values: {plugins: [grafana-clock-panel]}'), message: /charts\.grafana\.values\.plugins: monitor-stack sets this from grafana\.plugins; set that instead\./ },
   ...FILE_ERROR_CASES,
   { name: 'a list where a map belongs', args: ['render', '--env', 'dev'], config: 'environments: [dev]\n', message: /environments: Invalid input: expected record, received array/ },
 ];

@@ -133,4 +133,38 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
     expect(rules.find((r) => r.alert === 'TargetDown')?.labels.severity).toBe('critical');
     expect(rules).toHaveLength(24);
   });
+
+  it('a chart value passed through (charts.grafana.values): diff shows the field, upgrade applies it in a revision of grafana only, and a managed key is refused with nothing changed', async () => {
+    const file = join(dir, 'monitor-stack.yaml');
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    doc.setIn(['environments', 'standard', 'charts', 'grafana', 'values'], doc.createNode({ podAnnotations: { 'example.com/team': 'sre' } }));
+    writeFileSync(file, doc.toString());
+    const diff = await cli('diff', '--env', 'standard', '-o', 'json', '--detailed-exitcode');
+    expect(diff.exitCode, diff.stderr).toBe(2);
+    const plan = JSON.parse(diff.stdout) as { releases: { release: string; action: string; resources: { kind: string; name: string; change: string; paths?: string[] }[] }[] };
+    expect(plan.releases.map((r) => [r.release, r.action]).sort()).toEqual([
+      [`grafana-${h}`, 'upgrade'],
+      [`prometheus-${h}`, 'unchanged'],
+      [`promtail-${h}`, 'unchanged'],
+    ]);
+    const grafana = plan.releases.find((r) => r.release === `grafana-${h}`)!.resources;
+    expect(grafana.map((r) => [r.kind, r.name, r.change])).toContainEqual(['Deployment', `grafana-${h}`, 'changed']);
+    expect(JSON.stringify(grafana)).toContain('example.com/team');
+    const up = await cli('upgrade', '--env', 'standard', '--yes');
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(listed(namespaces.standard).map((r) => [r[0], r[3]])).toEqual([
+      [`grafana-${h}`, '2'],
+      [`prometheus-${h}`, '2'],
+      [`promtail-${h}`, '1'],
+    ]);
+    const live = JSON.parse(execFileSync(env.kubectl, ['get', 'deployment', `grafana-${h}`, '--namespace', namespaces.standard, '-o', 'json'], { env: { ...process.env, ...cliEnv }, encoding: 'utf8' })) as { spec: { template: { metadata: { annotations?: Record<string, string> } } } };
+    expect(live.spec.template.metadata.annotations?.['example.com/team']).toBe('sre');
+
+    doc.setIn(['environments', 'standard', 'charts', 'grafana', 'values', 'persistence'], doc.createNode({ storageClassName: 'other' }));
+    writeFileSync(file, doc.toString());
+    const refused = await cli('upgrade', '--env', 'standard', '--yes');
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('charts.grafana.values.persistence.storageClassName: monitor-stack sets this from storageClass; set that instead.');
+    expect(listed(namespaces.standard).map((r) => r[3])).toEqual(['2', '2', '1']);
+  });
 });

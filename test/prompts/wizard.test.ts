@@ -81,6 +81,13 @@ describe('init wizard', () => {
     await at('StorageClass');
     expect(screen.getScreen()).toContain('standard (default)');
     screen.keypress('enter'); // the default is pre-selected
+    await at('Prometheus retention');
+    expect(screen.getScreen()).toContain('(30d)'); // the ha preset's
+    screen.type('45d');
+    screen.keypress('enter');
+    await answer('Prometheus volume size', 'x', 'enter');
+    await shows('must be a Kubernetes quantity such as 50Gi');
+    retype('x', '');
     await at('IngressClass');
     screen.keypress('enter');
     await at('Ingress host for Prometheus');
@@ -129,6 +136,8 @@ describe('init wizard', () => {
     await at('Loki push URL');
     screen.keypress('enter');
     const r = await done;
+    expect(r.answers.values.retention).toBe('45d');
+    expect(r.answers.values).not.toHaveProperty('prometheusStorageSize'); // the ha preset's 100Gi, accepted: the preset keeps it
 
     expect(r.missing).toEqual([]);
     expect(r.environment).toBe('prod');
@@ -153,7 +162,7 @@ describe('init wizard', () => {
 
   it('a bad host is refused at the prompt with the DNS rule, then a good one is taken', async () => {
     const done = askAnswers(deps(), interactive, 'dev');
-    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'IngressClass');
+    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'Prometheus retention', 'Prometheus volume size', 'IngressClass');
     await answer('Ingress host for Prometheus', 'Prometheus_Host', 'enter');
     await shows('must be a DNS-1123 name');
     retype('Prometheus_Host', 'prom.example.com');
@@ -171,7 +180,7 @@ describe('init wizard', () => {
     const done = askAnswers(deps(null), interactive, 'dev');
     await acceptAll('Kube context', 'Namespace', 'Preset');
     await answer('StorageClass (cluster not reachable', 'gp3', 'enter');
-    await acceptAll('IngressClass (none found', 'Ingress host for Prometheus', 'Ingress host for Grafana', 'Ingress host for Alertmanager');
+    await acceptAll('Prometheus retention', 'Prometheus volume size', 'IngressClass (none found', 'Ingress host for Prometheus', 'Ingress host for Grafana', 'Ingress host for Alertmanager');
     await answer('Alert receivers', 'down', 'down', 'down', 'space', 'enter'); // webhook
     await answer('Webhook URL', 'https://hooks.example.com/x', 'enter');
     await shows('the cluster is not reachable');
@@ -220,6 +229,8 @@ describe('a second run on an existing environment', () => {
     await answer('Namespace', 'enter');
     await answer('Preset', 'enter');
     await answer('StorageClass', 'enter');
+    await answer('Prometheus retention', 'enter');
+    await answer('Prometheus volume size', 'enter');
     await answer('IngressClass', 'enter');
     await at('Ingress host for Prometheus');
     expect(screen.getScreen()).toContain('p.example.com');
@@ -235,7 +246,7 @@ describe('a second run on an existing environment', () => {
 
   it('a changed answer replaces the old one; an emptied host is removed', async () => {
     const done = askAnswers(deps(), again, 'prod');
-    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'IngressClass');
+    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'Prometheus retention', 'Prometheus volume size', 'IngressClass');
     await answer('Ingress host for Prometheus', ...Array(13).fill('backspace'), 'enter'); // emptied
     await acceptAll('Ingress host for Grafana', 'Ingress host for Alertmanager', 'TLS for the ingress hosts', 'ClusterIssuer');
     await answer('Alert receivers', 'space', 'enter'); // Slack off, e-mail stays
@@ -249,7 +260,7 @@ describe('a second run on an existing environment', () => {
   it('receivers that do not fit the questions are kept and not asked about', async () => {
     const kept = { ...again, existing: () => ({ ...pre, values: { namespace: 'obs' }, receiverKinds: [], receiversKept: true }) };
     const done = askAnswers(deps(), kept, 'prod');
-    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'IngressClass', 'Ingress host for Prometheus', 'Ingress host for Grafana', 'Ingress host for Alertmanager');
+    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'Prometheus retention', 'Prometheus volume size', 'IngressClass', 'Ingress host for Prometheus', 'Ingress host for Grafana', 'Ingress host for Alertmanager');
     await answer('Grafana admin credentials', 'enter');
     await acceptAll('Loki push URL');
     const r = await done;
@@ -260,7 +271,7 @@ describe('a second run on an existing environment', () => {
 describe('answers that conflict', () => {
   it('a host already given to another component is refused at its prompt', async () => {
     const done = askAnswers(deps(), interactive, 'dev');
-    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'IngressClass');
+    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'Prometheus retention', 'Prometheus volume size', 'IngressClass');
     await answer('Ingress host for Prometheus', 'a.example.com', 'enter');
     await answer('Ingress host for Grafana', 'a.example.com', 'enter');
     await shows('a.example.com is already the Prometheus host: each component needs its own host (e.g. grafana.example.com)');
@@ -285,10 +296,11 @@ describe('without prompts', () => {
     expect(r.answers.values).toEqual({ kubeContext: 'kind-dev', namespace: 'monitoring', preset: 'standard' });
   });
   it('flags win over prompts: nothing is asked for a flagged answer', async () => {
-    const given = { kubeContext: 'prod-eu', namespace: 'obs', preset: 'minimal', ingressClass: 'nginx', prometheusHost: 'p.example.com', grafanaHost: 'g.example.com', alertmanagerHost: 'a.example.com', tls: false, webhookUrl: 'env:W', grafanaAdminSecret: 'ga', lokiUrl: 'http://loki:3100/loki/api/v1/push' };
+    const given = { kubeContext: 'prod-eu', namespace: 'obs', preset: 'minimal', ingressClass: 'nginx', prometheusHost: 'p.example.com', grafanaHost: 'g.example.com', alertmanagerHost: 'a.example.com', tls: false, webhookUrl: 'env:W', grafanaAdminSecret: 'ga', lokiUrl: 'http://loki:3100/loki/api/v1/push', retention: '2d' };
     const r = await askAnswers(deps(), { flags: { values: given, given: new Set(Object.keys(given)) }, yes: false, interactive: true }, 'qa');
     expect(r.missing).toEqual([]);
-    expect(r.answers.values).toMatchObject({ kubeContext: 'prod-eu', namespace: 'obs', preset: 'minimal', webhookUrl: 'env:W', tls: true });
+    expect(r.answers.values).toMatchObject({ kubeContext: 'prod-eu', namespace: 'obs', preset: 'minimal', webhookUrl: 'env:W', tls: true, retention: '2d' });
+    expect(r.answers.values).not.toHaveProperty('prometheusStorageSize'); // minimal has no volume to size
   });
   const refusal = async (values: Record<string, string>, f: ClusterFacts | null = facts) => {
     try {
@@ -329,7 +341,7 @@ describe('generated answers (fast-check, fixed seed)', () => {
   );
   it.each(hosts.map((h) => [h]))('host %j: refused at the prompt, or taken and valid', async (typedHost) => {
     const done = askAnswers(deps(), interactive, 'dev');
-    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'IngressClass');
+    await acceptAll('Kube context', 'Namespace', 'Preset', 'StorageClass', 'Prometheus retention', 'Prometheus volume size', 'IngressClass');
     await answer('Ingress host for Prometheus', typedHost, 'enter');
     // The screen is read, not waited on: the next prompt, or the rule under this one.
     for (let i = 0; i < 100 && !/Ingress host for Grafana|> /.test(screen.getScreen()); i++) await new Promise((r) => setTimeout(r, 20));
@@ -368,7 +380,7 @@ describe('generated namespaces (fast-check, fixed seed)', () => {
       await at('Preset');
     }
     screen.keypress('enter');
-    await acceptAll('StorageClass', 'IngressClass', 'Ingress host for Prometheus', 'Ingress host for Grafana', 'Ingress host for Alertmanager', 'Alert receivers', 'Grafana admin credentials', 'Loki push URL');
+    await acceptAll('StorageClass', 'Prometheus retention', 'Prometheus volume size', 'IngressClass', 'Ingress host for Prometheus', 'Ingress host for Grafana', 'Ingress host for Alertmanager', 'Alert receivers', 'Grafana admin credentials', 'Loki push URL');
     const r = await done;
     expect(checkDnsLabel(typed.trim()) !== undefined).toBe(refused);
     expect(r.answers.values.namespace).toBe(refused ? 'monitoring' : typed.trim());
