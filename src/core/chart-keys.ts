@@ -107,7 +107,9 @@ export function checkPath(chart: UpstreamChart, path: string[], value: Json): st
   let node: Json = chart.values;
   for (let i = 0; i < path.length; i++) {
     const key = path[i]!;
-    if (Array.isArray(node) || (isObject(node) && Object.keys(node).length === 0)) return undefined; // free-form below
+    // A path never descends into a list (lists are leaves), so going on below one means a map was given for it.
+    if (Array.isArray(node)) return `${path.slice(0, i).join('.')} is a list in ${chart.name}, given a map`;
+    if (isObject(node) && Object.keys(node).length === 0) return undefined; // free-form below
     if (!isObject(node)) return `${path.slice(0, i).join('.')} is a ${typeof node} in ${chart.name}, not a map`;
     if (key in node) {
       node = node[key];
@@ -144,7 +146,8 @@ export function leafPaths(values: Json, prefix: string[] = []): { path: string[]
 
 /**
  * Leaves of a values map checked against a chart's defaults and, for a key under a subchart
- * (`alertmanager.`, `kube-state-metrics.`, …), against that subchart's defaults too.
+ * (`alertmanager.`, `kube-state-metrics.`, …), against that subchart's defaults too: a leaf fits
+ * when either has it; when neither does, the subchart's answer is reported.
  * @param subcharts key prefix → that subchart's defaults.
  * @param leaves from {@link leafPaths}.
  * @returns one sentence per leaf that fits neither; empty when all fit.
@@ -156,7 +159,8 @@ export function valuesKeyProblems(parent: UpstreamChart, subcharts: Record<strin
     if (!inParent) continue;
     const sub = subcharts[path[0]!];
     const inSub = sub && path.length > 1 ? checkPath(sub, path.slice(1), value) : inParent;
-    if (inSub) problems.push(inSub === inParent ? inParent : `${inParent}; and ${inSub}`);
+    // Below a subchart's key the subchart's own defaults are the authority (the parent repeats a few).
+    if (inSub) problems.push(inSub === inParent ? inParent : `subchart ${path[0]}: ${inSub}`);
   }
   return problems;
 }

@@ -317,6 +317,7 @@ const CASES: Case[] = [
   { name: 'Grafana plugin as a download URL', args: ['render', '--env', 'dev'], config: envCfg('grafana:\n  plugins: ["https://example.com/p.zip"]'), message: /grafana\.plugins\[0\]: must be a grafana\.com plugin id, not a URL/ },
   { name: 'Grafana plugin pinned without a full version', args: ['render', '--env', 'dev'], config: envCfg('grafana:\n  plugins: [grafana-clock-panel@2]'), message: /grafana\.plugins\[0\]: must be a grafana\.com plugin id such as grafana-clock-panel, optionally pinned: grafana-clock-panel@2\.1\.8/ },
   { name: 'Grafana plugins through chart values', args: ['render', '--env', 'dev'], config: envCfg('charts:\n  grafana:\n    values: {plugins: [grafana-clock-panel]}'), message: /charts\.grafana\.values\.plugins: monitor-stack sets this from grafana\.plugins; set that instead\./ },
+  { name: 'chart value: a map where the chart has a list', args: ['render', '--env', 'dev'], config: envCfg('charts:\n  prometheus:\n    values: {server: {tolerations: {key: a}}}'), message: /charts\.prometheus\.values: server\.tolerations is a list in prometheus-29\.27\.0, given a map\./ },
   ...FILE_ERROR_CASES,
   { name: 'a list where a map belongs', args: ['render', '--env', 'dev'], config: 'environments: [dev]\n', message: /environments: Invalid input: expected record, received array/ },
 ];

@@ -20,7 +20,7 @@ describe('the upstream check itself', () => {
   it('a key the chart lacks is found, also under a subchart', () => {
     expect(overlayKeyProblems({ id: 'prometheus', version: '29.27.0', values: { server: { retentionn: '1d' } } })).toEqual(['prometheus-29.27.0 has no key server.retentionn; the closest key is server.retention']);
     expect(overlayKeyProblems({ id: 'prometheus', version: '29.27.0', values: { alertmanager: { persistence: { sizee: '1Gi' } } } })).toEqual([
-      'prometheus-29.27.0 has no key alertmanager.persistence.sizee; the closest key is alertmanager.persistence.size; and alertmanager-1.42.0 has no key persistence.sizee; the closest key is persistence.size',
+      'subchart alertmanager: alertmanager-1.42.0 has no key persistence.sizee; the closest key is persistence.size',
     ]);
   });
   const prometheus = loadUpstream('prometheus', '29.27.0');

@@ -66,16 +66,19 @@ describe('unknown keys', () => {
       'charts.prometheus.values: prometheus-29.27.0 has no key server.nodeSelecter; the closest key is server.nodeSelector.',
     ]);
     expect(problems({ environments: { e: { charts: { prometheus: { values: { 'kube-state-metrics': { colectors: ['pods'] } } } } } } })).toEqual([
-      'charts.prometheus.values: prometheus-29.27.0 has no key kube-state-metrics.colectors; the closest key is kube-state-metrics.enabled; and kube-state-metrics-8.4.0 has no key colectors; the closest key is collectors.',
+      'charts.prometheus.values: subchart kube-state-metrics: kube-state-metrics-8.4.0 has no key colectors; the closest key is collectors.',
     ]);
     expect(problems({ environments: { e: { charts: { grafana: { values: { sidecarr: {} } } } } } })).toEqual([
       'charts.grafana.values: grafana-12.11.1 has no key sidecarr; the closest key is sidecar.',
     ]);
   });
 
-  it('refuses a wrong shape', () => {
+  it('refuses a wrong shape: a string or a map where the chart has a list', () => {
     expect(problems({ environments: { e: { charts: { promtail: { values: { tolerations: 'all' } } } } } })).toEqual([
       'charts.promtail.values: tolerations is a list in promtail-6.17.1, given a string.',
+    ]);
+    expect(problems({ environments: { e: { charts: { prometheus: { values: { server: { tolerations: { key: 'a' } } } } } } } })).toEqual([
+      'charts.prometheus.values: server.tolerations is a list in prometheus-29.27.0, given a map.',
     ]);
   });
 
