@@ -81,7 +81,7 @@ export function parseYamlWith<S extends z.ZodType>(text: string, fileName: strin
   throw new UsageError(`${fileName} has ${flat.length === 1 ? 'an error' : `${flat.length} errors`}:`, capLines(flat.map((l) => printable(l))).map((l) => `  ${l}`));
 }
 
-/** Deepest nesting a config may have: its schema needs 6 levels; 64 leaves room and keeps parsing cheap. */
+/** Deepest nesting a config may have: its own keys need 6 levels and chart values seldom 12; 64 leaves room and keeps parsing cheap. */
 export const MAX_DEPTH = 64;
 /** Most alias uses a config may make (`*name`); yaml's own default is 100 too. */
 export const MAX_ALIAS_COUNT = 100;
@@ -89,7 +89,7 @@ export const MAX_ALIAS_COUNT = 100;
 export const MAX_LISTED = 20;
 
 function tooDeep(fileName: string, line?: number): UsageError {
-  return new UsageError(`${fileName}${line ? `:${line}` : ''}: nested more than ${MAX_DEPTH} levels deep; a monitor-stack config needs at most 6.`, [
+  return new UsageError(`${fileName}${line ? `:${line}` : ''}: nested more than ${MAX_DEPTH} levels deep; its own keys need at most 6 and chart values (charts.<chart>.values) seldom more than 12.`, [
     'Fix: check that it is the right file. Nothing was changed.',
   ]);
 }

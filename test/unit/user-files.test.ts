@@ -137,7 +137,7 @@ describe('parseYamlWith on hostile YAML', () => {
     expect(parseYamlWith('x: &ns monitoring\nnamespace: *ns\n'.replace('x: &ns monitoring\n', 'kubeContext: &ns monitoring\n'), 'f.yaml', configFileSchema)).toMatchObject({ namespace: 'monitoring' });
   });
   it('refuses nesting deeper than 64 levels, with the line, and accepts 64', () => {
-    expect(parse(`a:\n  b: ${'['.repeat(70)}${']'.repeat(70)}`)).toMatch(/^f\.yaml:2: nested more than 64 levels deep; a monitor-stack config needs at most 6\./);
+    expect(parse(`a:\n  b: ${'['.repeat(70)}${']'.repeat(70)}`)).toMatch(/^f\.yaml:2: nested more than 64 levels deep; its own keys need at most 6 and chart values \(charts\.<chart>\.values\) seldom more than 12\./);
     expect(parse(`a: ${'['.repeat(5000)}${']'.repeat(5000)}`)).toMatch(/^f\.yaml(:\d+)?: nested more than 64 levels deep/);
     expect(parse(`a: ${'['.repeat(63)}${']'.repeat(63)}`)).toMatch(/a: unknown key/);
   });
