@@ -7,8 +7,8 @@
  * A key exists when values.yaml has it, when values.schema.json declares it, or when values.yaml
  * documents it as a commented key aligned with its siblings (`    # storageClass: "-"` under
  * `persistentVolume:`), which is how these charts document optional keys. Below an upstream `{}`
- * or list, keys are free-form (annotations, datasources, Alertmanager config lists), and so are
- * the paths in {@link PASS_THROUGH}.
+ * keys are free-form (annotations, node selectors), and so are the paths in {@link PASS_THROUGH}.
+ * A list is a leaf: a list value replaces it whole, and a map given for it is a wrong shape.
  */
 import { closest } from 'fastest-levenshtein';
 
