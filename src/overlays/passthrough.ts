@@ -72,7 +72,7 @@ export const MANAGED_VALUES: Record<ChartId, [path: string, setting: string][]> 
 
 const covers = (a: string[], b: string[]) => a.length <= b.length && a.every((k, i) => b[i] === k);
 /** `a.b.c` as a path; a last segment such as `alerting_rules.yml` (a file name) stays one key. */
-const splitPath = (dotted: string) => dotted.split(/\.(?!ya?ml$)/);
+export const splitPath = (dotted: string) => dotted.split(/\.(?!ya?ml$)/);
 
 /** The setting that manages a value path, if any: the path is at, under or above a managed one. */
 export function managingSetting(id: ChartId, path: string[]): string | undefined {

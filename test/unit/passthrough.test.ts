@@ -8,7 +8,7 @@ import { readPresets } from '../../src/config/load.js';
 import { resolveSettings } from '../../src/config/merge.js';
 import type { ConfigFile } from '../../src/config/schema.js';
 import { UsageError } from '../../src/errors.js';
-import { chartValuesProblems, managingSetting, MANAGED_VALUES } from '../../src/overlays/passthrough.js';
+import { chartValuesProblems, managingSetting, MANAGED_VALUES, splitPath } from '../../src/overlays/passthrough.js';
 import { planReleases } from '../../src/plan.js';
 import { loadUpstream } from '../../src/upstream.js';
 import { checkPath } from '../support/upstream.js';
@@ -117,7 +117,7 @@ describe('managed keys', () => {
     const charts = { prometheus: '29.27.0', grafana: '12.11.1', promtail: '6.17.1' } as const;
     for (const [id, entries] of Object.entries(MANAGED_VALUES) as [keyof typeof charts, [string, string][]][]) {
       for (const [path] of entries) {
-        const parts = path.split(/\.(?!ya?ml$)/);
+        const parts = splitPath(path);
         const parent = checkPath(loadUpstream(id, charts[id])!, parts, null);
         const sub = subs[parts[0]!] ? checkPath(loadUpstream(parts[0]!, subs[parts[0]!]!)!, parts.slice(1), null) : parent;
         expect(parent && sub, `${id}: ${path}`).toBeFalsy();
