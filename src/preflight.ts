@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Settings } from './config/schema.js';
 import { grafanaAdminSecretName, GRAFANA_ADMIN_KEYS } from './overlays/grafana.js';
-import { planReceiverSecrets, type ReceiverSecretFile } from './overlays/receivers.js';
+import type { SecretFile } from './overlays/secret-files.js';
+import { stackSecretPlans } from './secrets.js';
 import { checkSecretValue, SECRET_FIELD_KINDS } from './validate.js';
 import type { KubeClient, ClassInfo } from './kube/client.js';
 import type { ReleasePlan } from './plan.js';
@@ -118,17 +119,17 @@ export async function checkCluster(kube: KubeClient, s: Settings, plans: Release
       if (problem) fail('secrets', `Secret "${name}" (Grafana admin) key "${key}": the value ${problem}; the value is not shown.`, [`Fix: kubectl -n ${s.namespace} edit secret ${name}.`]);
     }
   }
-  if (s.components.alertmanager) {
-    const bySecret = new Map<string, ReceiverSecretFile[]>();
-    for (const f of planReceiverSecrets(s).files.values()) {
+  for (const { what, plan } of stackSecretPlans(s)) {
+    const bySecret = new Map<string, SecretFile[]>();
+    for (const f of plan.files.values()) {
       if (f.ref.kind === 'secret') bySecret.set(f.secretName, [...(bySecret.get(f.secretName) ?? []), f]);
     }
     for (const [name, files] of bySecret) {
-      const data = await needSecret(name, files.map((f) => f.key), 'Alertmanager receiver');
+      const data = await needSecret(name, [...new Set(files.map((f) => f.key))], what);
       // The values are judged like env: and file: ones.
       for (const f of data ? files : []) {
         const problem = checkSecretValue(SECRET_FIELD_KINDS[f.field]!, data![f.key]!);
-        if (problem) fail('secrets', `secret:${name}/${f.key} (receiver ${f.receiver}, ${f.field}): the value ${problem}; the value is not shown.`, [`Fix: kubectl -n ${s.namespace} edit secret ${name}, or point the receiver at another key.`]);
+        if (problem) fail('secrets', `secret:${name}/${f.key} (${f.owner}, ${f.field}): the value ${problem}; the value is not shown.`, [`Fix: kubectl -n ${s.namespace} edit secret ${name}, or point the ${f.owner.split(' ').slice(0, -1).join(' ')} at another key.`]);
       }
     }
   }

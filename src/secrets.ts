@@ -7,23 +7,53 @@ import { UsageError } from './errors.js';
 import { readTextFile } from './user-files.js';
 import { checkSecretValue, SECRET_FIELD_KINDS } from './validate.js';
 import { formatSecretRef, type SecretRef } from './refs.js';
+import type { Settings } from './config/schema.js';
+import { planReceiverSecrets } from './overlays/receivers.js';
+import { planRemoteWriteSecrets } from './overlays/remote-write.js';
+import type { SecretFilePlan } from './overlays/secret-files.js';
+
+/**
+ * Every file-mounted secret plan of the stack: the Alertmanager receivers (when Alertmanager is
+ * on) and the Prometheus remote writes. Each has its own managed Secret. Pure.
+ */
+export function stackSecretPlans(s: Settings): { what: string; plan: SecretFilePlan }[] {
+  return [
+    ...(s.components.alertmanager ? [{ what: 'Alertmanager receiver', plan: planReceiverSecrets(s) }] : []),
+    { what: 'Prometheus remote write', plan: planRemoteWriteSecrets(s) },
+  ];
+}
+
+/**
+ * Reads the value behind every env: and file: reference of the stack.
+ * @returns managed Secret name → key → value (a Secret with no such entry is absent).
+ * @throws UsageError listing every reference that cannot be resolved or whose value breaks its rule.
+ */
+export function resolveStackSecrets(s: Settings, baseDir: string, env: NodeJS.ProcessEnv = process.env): Record<string, Record<string, string>> {
+  const managed = stackSecretPlans(s).flatMap(({ plan }) => plan.managed.map((e) => ({ ...e, key: `${plan.managedName}/${e.key}` })));
+  const out: Record<string, Record<string, string>> = {};
+  for (const [both, value] of Object.entries(resolveSecretRefs(managed, baseDir, env))) {
+    const [name, key] = both.split('/') as [string, string];
+    (out[name] ??= {})[key] = value;
+  }
+  return out;
+}
 
 /**
  * Reads the value behind each reference.
- * @param entries key → reference; `secret:` references are not accepted here.
+ * @param entries key → reference, with the field's owner (`receiver slack`) for messages; `secret:` references are not accepted here.
  * @param baseDir folder relative `file:` paths are resolved against (the config file's folder).
  * @returns key → value.
  * @throws UsageError listing every variable that is unset or empty and every file that cannot be read.
  */
-export function resolveSecretRefs(entries: { key: string; ref: SecretRef; receiver?: string; field?: string }[], baseDir: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function resolveSecretRefs(entries: { key: string; ref: SecretRef; owner?: string; field?: string }[], baseDir: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
   const problems: string[] = [];
-  for (const { key, ref, receiver, field } of entries) {
+  for (const { key, ref, owner, field } of entries) {
     const kind = field ? SECRET_FIELD_KINDS[field] : undefined;
     /** Keeps a value that passes its rule; else records the rule, naming the reference and never the value. */
     const accept = (value: string, from: string) => {
       const problem = kind && checkSecretValue(kind, value);
-      if (problem) problems.push(`${formatSecretRef(ref)}${receiver ? ` (receiver ${receiver}, ${field})` : ''}: ${from} ${problem}; the value is not shown.`);
+      if (problem) problems.push(`${formatSecretRef(ref)}${owner ? ` (${owner}, ${field})` : ''}: ${from} ${problem}; the value is not shown.`);
       else out[key] = value;
     };
     if (ref.kind === 'env') {

@@ -25,17 +25,16 @@ import { openHelm } from './helm/runner.js';
 import type { KubeClient, ObjectRef } from './kube/client.js';
 import { mapLimit } from './limit.js';
 import { GRAFANA_ADMIN_KEYS, grafanaAdminSecretName } from './overlays/grafana.js';
-import { managedReceiverSecretName, planReceiverSecrets } from './overlays/receivers.js';
 import { planReleases, settingsHash, type ReleasePlan } from './plan.js';
 import { checkCluster, checkVolumeChanges, type CheckResult } from './preflight.js';
 import { formatSecretRef } from './refs.js';
-import { resolveSecretRefs } from './secrets.js';
+import { resolveStackSecrets, stackSecretPlans } from './secrets.js';
 import { createReporter, type Reporter } from './ui.js';
 
 /** Everything an upgrade or diff has opened: read-only until {@link applyPlan}. */
 export interface Session extends Cluster {
-  /** Resolved receiver secret values by key (memory only). */
-  receiverValues: Record<string, string>;
+  /** Resolved env:/file: secret values (memory only): managed Secret name → key → value. */
+  secretValues: Record<string, Record<string, string>>;
   /** Repositories added and every release dry-run, started before the cluster is even reached. */
   rendering: Promise<Rendering>;
 }
@@ -97,18 +96,17 @@ export function loadStack(ctx: CommandContext): { settings: Settings; configDir:
  */
 export async function openSession(ctx: CommandContext, tmp: string, opts: { parallel: number }): Promise<Session> {
   const loaded = loadStack(ctx);
-  const receiverPlan = planReceiverSecrets(loaded.settings);
-  const receiverValues = loaded.settings.components.alertmanager ? resolveSecretRefs(receiverPlan.managed, loaded.configDir) : {};
+  const secretValues = resolveStackSecrets(loaded.settings, loaded.configDir);
   let rendering: Promise<Rendering> | undefined;
   const cluster = await openCluster(ctx, {
     settings: loaded,
-    redactValues: Object.values(receiverValues),
+    redactValues: Object.values(secretValues).flatMap((v) => Object.values(v)),
     afterHelm: (helm) => {
       rendering = renderReleases(helm, loaded.releases, loaded.configDir, tmp, opts.parallel);
       rendering.catch(() => {}); // awaited after preflight; a preflight failure is the error to report
     },
   });
-  return { ...cluster, receiverValues, rendering: rendering! };
+  return { ...cluster, secretValues, rendering: rendering! };
 }
 
 /** Starts helm's part of the plan again (after `--recover` changed what is installed). */
@@ -211,10 +209,10 @@ async function renderReleases(helm: HelmClient, releases: ReleasePlan[], configD
 function plannedSecrets(s: Session): PlannedSecret[] {
   const { settings } = s;
   const out: PlannedSecret[] = [];
-  if (settings.components.alertmanager) {
-    const name = managedReceiverSecretName(settings);
-    const entries = planReceiverSecrets(settings).managed.map(({ key, ref }) => ({ key, ref: formatSecretRef(ref), digest: secretDigest(name, key, s.receiverValues[key]!) }));
-    if (entries.length) out.push({ name, kind: 'receivers', entries });
+  for (const { plan } of stackSecretPlans(settings)) {
+    const name = plan.managedName;
+    const entries = plan.managed.map(({ key, ref }) => ({ key, ref: formatSecretRef(ref), digest: secretDigest(name, key, s.secretValues[name]![key]!) }));
+    if (entries.length) out.push({ name, kind: 'resolved', entries });
   }
   if (settings.components.grafana && !settings.grafana.adminSecret) out.push({ name: grafanaAdminSecretName(settings), kind: 'generated', entries: [] });
   return out;
@@ -393,7 +391,7 @@ export async function applyPlan(s: Session, plan: StackPlan, tmp: string, o: App
       );
       continue;
     }
-    const values = Object.fromEntries(sec.entries.map((e) => [e.key, s.receiverValues[e.key]!]));
+    const values = Object.fromEntries(sec.entries.map((e) => [e.key, s.secretValues[sec.name]![e.key]!]));
     const before = await kube.readSecretData(plan.namespace, sec.name);
     const what = await kube.writeSecret(plan.namespace, sec.name, values);
     ui.line(`Secret ${sec.name} ${what} (keys changed: ${sec.changedKeys.join(', ')})`);

@@ -83,6 +83,35 @@ export function checkHttpUrl(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A Prometheus v3.14 `remote_write[].url`: an absolute http(s) URL without user or password in it
+ * (those belong in `basicAuth`, as a secret reference), and without `{{` (chart prometheus 29.27.0
+ * passes the URL through `tpl`). The message never repeats the URL: it may hold a credential.
+ */
+export function checkRemoteWriteUrl(value: string): string | undefined {
+  const problem = checkHttpUrl(value);
+  if (problem) return problem.replace(/\(e\.g\. [^)]*\)/, '(e.g. https://mimir.example.com/api/v1/push)');
+  const url = new URL(value);
+  if (url.username || url.password) return 'must not hold a user or password: set basicAuth.username and basicAuth.password (a secret reference) instead; the value is not shown';
+  if (value.includes('{{')) return 'must not contain "{{" (the chart renders the URL as a template)';
+  return undefined;
+}
+
+/**
+ * Headers Prometheus v3.14 refuses in `remote_write[].headers` (its config.go
+ * `reservedHeaders`, with `authorization`, which it checks apart), lower case.
+ */
+export const RESERVED_REMOTE_WRITE_HEADERS = ['authorization', 'host', 'content-encoding', 'content-length', 'content-type', 'user-agent', 'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'www-authenticate', 'accept-encoding', 'x-prometheus-remote-write-version', 'x-prometheus-remote-read-version', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'];
+
+/** An HTTP header name that Prometheus lets a remote write set. */
+export function checkRemoteWriteHeader(name: string): string | undefined {
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return `"${name}" is not an HTTP header name`;
+  if (RESERVED_REMOTE_WRITE_HEADERS.includes(name.toLowerCase())) {
+    return name.toLowerCase() === 'authorization' ? `"${name}" is set by Prometheus: use bearerToken or basicAuth (secret references) instead` : `"${name}" is set by Prometheus itself and cannot be overridden`;
+  }
+  return undefined;
+}
+
 const EMAIL = /^[^\s@<>(),;:"]+@[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+$/;
 
 /** One e-mail address, `user@example.com` (no display name). */
@@ -198,8 +227,8 @@ export function parseDurationSeconds(value: string, flag: string): number {
 /** What a receiver secret holds, by the receiver field that refers to it. */
 export type SecretValueKind = 'url' | 'pagerdutyKey' | 'password';
 
-/** The kind of each secret-bearing receiver field (overlays/receivers.ts `receiverSecretFields`). */
-export const SECRET_FIELD_KINDS: Record<string, SecretValueKind> = { webhookUrl: 'url', url: 'url', routingKey: 'pagerdutyKey', password: 'password' };
+/** The kind of each secret-bearing field (overlays/receivers.ts `receiverSecretFields`, overlays/remote-write.ts). A bearer token is judged like a password: anything on one line. */
+export const SECRET_FIELD_KINDS: Record<string, SecretValueKind> = { webhookUrl: 'url', url: 'url', routingKey: 'pagerdutyKey', password: 'password', bearerToken: 'password' };
 
 /**
  * A secret value once resolved (from `env:`, `file:`, `secret:` or typed in the wizard), judged

@@ -17,6 +17,7 @@ import { InterruptedError } from '../interrupt.js';
 import { withLock } from '../lock.js';
 import { grafanaAdminSecretName } from '../overlays/grafana.js';
 import { managedReceiverSecretName } from '../overlays/receivers.js';
+import { managedRemoteWriteSecretName } from '../overlays/remote-write.js';
 import { settingsHash } from '../plan.js';
 import { loadStack, openCluster, printOutcomes, type ReleaseOutcome } from '../stack.js';
 import { approve, isInteractive } from '../ui.js';
@@ -52,7 +53,7 @@ export async function runUninstall(ctx: CommandContext): Promise<void> {
   const claims = await kube.listPersistentVolumeClaims(ns);
   const names = new Set([...stackVolumeClaims(resources, ns, claims.map((c) => c.name)), ...claims.map((c) => c.name).filter((n) => keptBefore.has(n))]);
   const volumes = claims.filter((c) => names.has(c.name)).sort((a, b) => a.name.localeCompare(b.name));
-  const secretNames = [managedReceiverSecretName(settings), ...(settings.grafana.adminSecret ? [] : [grafanaAdminSecretName(settings)])];
+  const secretNames = [managedReceiverSecretName(settings), managedRemoteWriteSecretName(settings), ...(settings.grafana.adminSecret ? [] : [grafanaAdminSecretName(settings)])];
   const secrets: string[] = [];
   for (const name of secretNames) if (await kube.secretKeys(ns, name)) secrets.push(name);
 

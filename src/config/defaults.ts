@@ -40,6 +40,7 @@ export const DEFAULTS: Omit<Settings, 'preset' | 'environment'> = {
     scrapeInterval: '1m',
     evaluationInterval: '1m',
     externalLabels: {},
+    remoteWrite: [],
   },
   kubeStateMetrics: { namespaces: [], metricAllowlist: [], metricDenylist: [] },
   resources: {

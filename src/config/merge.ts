@@ -118,6 +118,9 @@ export function checkSettings(s: Settings): string[] {
       }
     }
   }
+  const writes = s.prometheus.remoteWrite.map((r) => r.name);
+  const dupWrite = writes.find((n, i) => writes.indexOf(n) !== i);
+  if (dupWrite) problems.push(`prometheus.remoteWrite: the name "${dupWrite}" is used twice; each remote write needs its own name.`);
   const releases = Object.values(s.charts).map((c) => c.release);
   const dupRelease = releases.find((r, i) => releases.indexOf(r) !== i);
   if (dupRelease) problems.push(`charts: the release name "${dupRelease}" is used twice.`);

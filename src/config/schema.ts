@@ -25,6 +25,8 @@ import {
   checkLabelName,
   checkPrometheusSize,
   checkGrafanaPlugin,
+  checkRemoteWriteUrl,
+  checkRemoteWriteHeader,
 } from '../validate.js';
 import { checkSecretRef } from '../refs.js';
 import { BASELINE_ALERTS, SEVERITIES } from '../alerts/baseline.js';
@@ -116,6 +118,28 @@ const resourcesSchema = z
   .describe('Container requests and limits; null fields are left out (the chart sets none by default).')
   .optional();
 
+/** One Prometheus remote write (Prometheus v3.14 `remote_write[]`). Credentials are references only. */
+const remoteWriteSchema = z
+  .strictObject({
+    name: dnsLabel('Name of this remote write: its queue in Prometheus metrics (remote_name) and its key prefix in the managed Secret.', 'mimir'),
+    url: checked(checkRemoteWriteUrl, 'Remote-write endpoint, e.g. https://mimir.example.com/api/v1/push; no user or password in it.'),
+    basicAuth: z
+      .strictObject({
+        username: z.string().min(1, 'must not be empty').describe('Basic-auth user name (not a secret).'),
+        password: secretRef('Basic-auth password.'),
+      })
+      .optional(),
+    bearerToken: secretRef('Bearer token, sent as Authorization: Bearer. Not with basicAuth.').optional(),
+    headers: z
+      .record(checked(checkRemoteWriteHeader, 'An HTTP header name.'), z.string())
+      .describe('Extra HTTP headers, e.g. X-Scope-OrgID: tenant-1. Stored in the release: no secret here.')
+      .optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.basicAuth && r.bearerToken) ctx.addIssue({ code: 'custom', message: 'basicAuth and bearerToken are both set; Prometheus sends one Authorization header: choose one.' });
+  });
+export type RemoteWrite = z.infer<typeof remoteWriteSchema>;
+
 /** One Alertmanager receiver. Secret fields hold references only. */
 export const receiverSchema = z.discriminatedUnion('type', [slackReceiver, emailReceiver, pagerdutyReceiver, webhookReceiver]);
 export type Receiver = z.infer<typeof receiverSchema>;
@@ -168,6 +192,7 @@ export const layerSchema = z.strictObject({
         .record(checked(checkLabelName, 'A Prometheus label name.'), z.string().min(1, 'must not be empty').nullable())
         .describe('Labels added to every alert and remote-written series (server.global.external_labels); `cluster` is the environment name unless set here (null removes it).')
         .optional(),
+      remoteWrite: z.array(remoteWriteSchema).describe('Where Prometheus also sends every sample (server.remoteWrite); an environment\'s list replaces the base\'s.').optional(),
     })
     .optional(),
   kubeStateMetrics: z

@@ -44,8 +44,8 @@ export interface SecretEntry {
 
 export interface SecretChange {
   name: string;
-  /** `generated`: created with a random value when missing, never replaced. */
-  kind: 'receivers' | 'generated';
+  /** `resolved`: values read from env:/file: references, written as they are; `generated`: created with a random value when missing, never replaced. */
+  kind: 'resolved' | 'generated';
   action: 'create' | 'replace' | 'unchanged';
   entries: SecretEntry[];
   /** Keys added, removed or changed against the live Secret. */

@@ -29,6 +29,8 @@ export const MANAGED_VALUES: Record<ChartId, [path: string, setting: string][]> 
     ['server.persistentVolume.enabled', 'prometheus.persistence'],
     ['server.persistentVolume.size', 'prometheus.storageSize'],
     ['server.persistentVolume.storageClass', 'storageClass'],
+    ['server.remoteWrite', 'prometheus.remoteWrite'],
+    ['server.extraSecretMounts', 'prometheus.remoteWrite (its secret references are mounted from their Secrets)'],
     ['server.resources', 'resources.prometheus'],
     ['server.ingress', 'ingress.hosts.prometheus (with ingress.className and tls)'],
     ['serverFiles.alerting_rules.yml', 'alerts (alerts.disabled, alerts.severityOverrides)'],

@@ -10,7 +10,9 @@ import { KEEP_ON_UNINSTALL } from '../charts.js';
 import type { Receiver, Settings } from '../config/schema.js';
 import { ingressValues } from './ingress.js';
 import { resourcesValues } from './resources.js';
-import { planReceiverSecrets, type ReceiverSecretPlan } from './receivers.js';
+import { planReceiverSecrets } from './receivers.js';
+import { planRemoteWriteSecrets, renderRemoteWrite } from './remote-write.js';
+import { secretFilePath, type SecretFilePlan } from './secret-files.js';
 
 type Values = Record<string, unknown>;
 
@@ -47,6 +49,7 @@ export function renderPrometheusValues(s: Settings): Values {
   const ha = s.highAvailability;
   const antiAffinity = ha.podAntiAffinity === 'none' ? {} : { podAntiAffinity: ha.podAntiAffinity };
   const serverHost = s.ingress.hosts.prometheus;
+  const remoteWriteSecrets = planRemoteWriteSecrets(s);
   const server: Values = {
     replicaCount: s.prometheus.replicas,
     // prometheus 29.27.0: "Use a StatefulSet if replicaCount needs to be greater than 1".
@@ -54,6 +57,8 @@ export function renderPrometheusValues(s: Settings): Values {
     retention: s.prometheus.retention,
     ...(s.prometheus.retentionSize ? { retentionSize: s.prometheus.retentionSize } : {}),
     global: prometheusGlobal(s),
+    ...(s.prometheus.remoteWrite.length ? { remoteWrite: renderRemoteWrite(s, remoteWriteSecrets) } : {}),
+    ...(remoteWriteSecrets.mounts.length ? { extraSecretMounts: remoteWriteSecrets.mounts } : {}),
     resources: resourcesValues(s.resources.prometheus),
     persistentVolume: {
       enabled: s.prometheus.persistence,
@@ -126,12 +131,8 @@ function renderAlertmanagerValues(s: Settings): Values {
 }
 
 /** One receiver in Alertmanager's config format; secrets as `*_file` paths. */
-function renderReceiver(r: Receiver, secrets: ReceiverSecretPlan): Values {
-  const file = (field: string) => {
-    const f = secrets.files.get(`${r.name}.${field}`);
-    if (!f) throw new Error(`no secret file planned for ${r.name}.${field}`);
-    return f.path;
-  };
+function renderReceiver(r: Receiver, secrets: SecretFilePlan): Values {
+  const file = (field: string) => secretFilePath(secrets, r.name, field);
   switch (r.type) {
     case 'slack':
       return {

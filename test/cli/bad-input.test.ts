@@ -89,6 +89,8 @@ const FILE_ERROR_CASES: Case[] = [
 
 const cfg = (extra: string) => `${BASE_CONFIG}${extra}`;
 const envCfg = (env: string) => `environments:\n  dev:\n${env.replace(/^/gm, '    ')}\n`;
+/** An environment with remote writes: `entries` are list items, the first without its dash. */
+const rwCfg = (entries: string) => envCfg(`prometheus:\n  remoteWrite:\n    - ${entries}`);
 
 const CASES: Case[] = [
   // init: hosts and names
@@ -318,6 +320,15 @@ const CASES: Case[] = [
   { name: 'Grafana plugin pinned without a full version', args: ['render', '--env', 'dev'], config: envCfg('grafana:\n  plugins: [grafana-clock-panel@2]'), message: /grafana\.plugins\[0\]: must be a grafana\.com plugin id such as grafana-clock-panel, optionally pinned: grafana-clock-panel@2\.1\.8/ },
   { name: 'Grafana plugins through chart values', args: ['render', '--env', 'dev'], config: envCfg('charts:\n  grafana:\n    values: {plugins: [grafana-clock-panel]}'), message: /charts\.grafana\.values\.plugins: monitor-stack sets this from grafana\.plugins; set that instead\./ },
   { name: 'chart value: a map where the chart has a list', args: ['render', '--env', 'dev'], config: envCfg('charts:\n  prometheus:\n    values: {server: {tolerations: {key: a}}}'), message: /charts\.prometheus\.values: server\.tolerations is a list in prometheus-29\.27\.0, given a map\./ },
+  { name: 'remote write URL with a password in it', args: ['render', '--env', 'dev'], config: rwCfg('{name: mimir, url: "https://u:SECRETSECRETSECRET@mimir.example.com/push"}'), message: /prometheus\.remoteWrite\[0\]\.url: must not hold a user or password: set basicAuth\.username and basicAuth\.password \(a secret reference\) instead; the value is not shown/ },
+  { name: 'remote write password given as a value', args: ['render', '--env', 'dev'], config: rwCfg('{name: mimir, url: "https://mimir.example.com/push", basicAuth: {username: t, password: SECRETSECRETSECRET}}'), message: /prometheus\.remoteWrite\[0\]\.basicAuth\.password: takes a reference, not a literal value/ },
+  { name: 'remote write with basic auth and a bearer token', args: ['render', '--env', 'dev'], config: rwCfg('{name: mimir, url: "https://mimir.example.com/push", basicAuth: {username: t, password: "env:P"}, bearerToken: "env:T"}'), message: /prometheus\.remoteWrite\[0\]: basicAuth and bearerToken are both set; Prometheus sends one Authorization header: choose one\./ },
+  { name: 'remote write Authorization header', args: ['render', '--env', 'dev'], config: rwCfg('{name: mimir, url: "https://mimir.example.com/push", headers: {Authorization: "Bearer x"}}'), message: /"Authorization" is set by Prometheus: use bearerToken or basicAuth \(secret references\) instead/ },
+  { name: 'remote write header Prometheus sets itself', args: ['render', '--env', 'dev'], config: rwCfg('{name: mimir, url: "https://mimir.example.com/push", headers: {Content-Encoding: gzip}}'), message: /"Content-Encoding" is set by Prometheus itself and cannot be overridden/ },
+  { name: 'remote write names used twice', args: ['render', '--env', 'dev'], config: rwCfg('{name: m, url: "https://a.example.com/push"}\n    - {name: m, url: "https://b.example.com/push"}'), message: /prometheus\.remoteWrite: the name "m" is used twice; each remote write needs its own name\./ },
+  { name: 'remote write through chart values', args: ['render', '--env', 'dev'], config: envCfg('charts:\n  prometheus:\n    values: {server: {remoteWrite: [{url: "https://a.example.com/push"}]}}'), message: /charts\.prometheus\.values\.server\.remoteWrite: monitor-stack sets this from prometheus\.remoteWrite; set that instead\./ },
+  { name: 'upgrade with an unset remote write password', args: ['upgrade', '--env', 'dev'], config: rwCfg('{name: mimir, url: "https://mimir.example.com/push", basicAuth: {username: t, password: "env:MS_TEST_UNSET_RW"}}'), message: /env:MS_TEST_UNSET_RW: the environment variable MS_TEST_UNSET_RW is not set/ },
+  { name: 'upgrade with a remote write token on two lines', args: ['upgrade', '--env', 'dev'], env: { MS_TEST_RW_TOKEN: 'SECRETSECRETSECRET\nx' }, config: rwCfg('{name: vm, url: "https://vm.example.com/write", bearerToken: "env:MS_TEST_RW_TOKEN"}'), message: /env:MS_TEST_RW_TOKEN \(remote write vm, bearerToken\): the value of MS_TEST_RW_TOKEN .*; the value is not shown\./ },
   ...FILE_ERROR_CASES,
   { name: 'a list where a map belongs', args: ['render', '--env', 'dev'], config: 'environments: [dev]\n', message: /environments: Invalid input: expected record, received array/ },
 ];

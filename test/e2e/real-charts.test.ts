@@ -29,6 +29,8 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
   const listed = (ns: string) => (JSON.parse(helm('list', '--namespace', ns, '--output', 'json')) as { name: string; revision: string; status: string; chart: string }[]).map((r) => [r.name, r.chart, r.status, r.revision]).sort();
   const names = (suffix: string) => ({ prometheus: { release: `prometheus-${suffix}` }, grafana: { release: `grafana-${suffix}` }, promtail: { release: `promtail-${suffix}` } });
   const namespaces = { standard: `real-${h}`, ha: `real-${h}-ha` };
+  const RW_CANARY = `rw-canary-${h}-${Math.random().toString(36).slice(2)}`;
+  const kubectl = (...args: string[]) => execFileSync(env.kubectl, args, { env: { ...process.env, ...cliEnv }, encoding: 'utf8' });
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), `monitor-stack-real-${h}-`));
@@ -36,6 +38,7 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
       ...isolatedEnv(dir, env.kubeconfig),
       MONITOR_STACK_HELM: env[helmName],
       SLACK_URL: 'https://hooks.example.invalid/real-charts',
+      RW_PASSWORD: RW_CANARY,
     };
     writeFileSync(
       join(dir, 'monitor-stack.yaml'),
@@ -56,6 +59,7 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
 
   afterAll(() => {
     for (const ns of Object.values(namespaces)) for (const [name] of listed(ns)) helm('uninstall', name!, '--namespace', ns);
+    kubectl('delete', 'secret', 'thanos-auth', `prometheus-${h}-remote-write`, '-n', namespaces.standard, '--ignore-not-found');
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -166,5 +170,56 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('charts.grafana.values.persistence.storageClassName: monitor-stack sets this from storageClass; set that instead.');
     expect(listed(namespaces.standard).map((r) => r[3])).toEqual(['2', '2', '1']);
+  });
+
+  it('remote write: a missing secret: reference is refused by preflight; then diff shows the managed Secret by key name, and upgrade writes it and mounts both Secrets where prometheus.yml reads them', async () => {
+    const ns = namespaces.standard;
+    const file = join(dir, 'monitor-stack.yaml');
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    doc.deleteIn(['environments', 'standard', 'charts', 'grafana', 'values', 'persistence']);
+    doc.setIn(['environments', 'standard', 'prometheus', 'remoteWrite'], doc.createNode([
+      { name: 'mimir', url: 'https://mimir.example.invalid/api/v1/push', basicAuth: { username: 'tenant-1', password: 'env:RW_PASSWORD' } },
+      { name: 'thanos', url: 'http://thanos.example.invalid/api/v1/receive', bearerToken: 'secret:thanos-auth/token' },
+    ]));
+    writeFileSync(file, doc.toString());
+    const outputs: string[] = [];
+
+    const refused = await cli('upgrade', '--env', 'standard', '--yes');
+    outputs.push(refused.stdout, refused.stderr);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(`Secret "thanos-auth" (Prometheus remote write) does not exist in namespace ${ns}.`);
+    expect(listed(ns).map((r) => r[3])).toEqual(['2', '2', '1']);
+    expect(() => kubectl('get', 'secret', `prometheus-${h}-remote-write`, '-n', ns)).toThrow(/NotFound/);
+
+    kubectl('create', 'secret', 'generic', 'thanos-auth', '-n', ns, '--from-literal=token=thanos-token');
+    const diff = await cli('diff', '--env', 'standard', '-o', 'json', '--detailed-exitcode');
+    outputs.push(diff.stdout, diff.stderr);
+    expect(diff.exitCode, diff.stderr).toBe(2);
+    const plan = JSON.parse(diff.stdout) as { releases: { release: string; action: string; resources: { kind: string; name: string; change: string }[] }[]; secrets: unknown[] };
+    expect(plan.secrets).toContainEqual({ name: `prometheus-${h}-remote-write`, action: 'create', changedKeys: ['mimir-password'] });
+    expect(plan.releases.map((r) => [r.release, r.action]).sort()).toEqual([[`grafana-${h}`, 'unchanged'], [`prometheus-${h}`, 'upgrade'], [`promtail-${h}`, 'unchanged']]);
+    const server = plan.releases.find((r) => r.release === `prometheus-${h}`)!.resources.map((r) => [r.kind, r.name, r.change]);
+    expect(server).toEqual(expect.arrayContaining([['ConfigMap', `prometheus-${h}-server`, 'changed'], ['Deployment', `prometheus-${h}-server`, 'changed']]));
+
+    const up = await cli('upgrade', '--env', 'standard', '--yes');
+    outputs.push(up.stdout, up.stderr);
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stderr).toContain(`Secret prometheus-${h}-remote-write created (keys changed: mimir-password)`);
+    expect(listed(ns).map((r) => [r[0], r[3]])).toEqual([[`grafana-${h}`, '2'], [`prometheus-${h}`, '3'], [`promtail-${h}`, '1']]);
+    const secret = JSON.parse(kubectl('get', 'secret', `prometheus-${h}-remote-write`, '-n', ns, '-o', 'json')) as { data: Record<string, string> };
+    expect(Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]))).toEqual({ 'mimir-password': RW_CANARY });
+    const pod = (JSON.parse(kubectl('get', 'deployment', `prometheus-${h}-server`, '-n', ns, '-o', 'json')) as { spec: { template: { spec: any } } }).spec.template.spec;
+    const volumes = Object.fromEntries(pod.volumes.filter((v: { secret?: unknown }) => v.secret).map((v: { name: string; secret: { secretName: string } }) => [v.name, v.secret.secretName]));
+    const container = pod.containers.find((c: { name: string }) => c.name === 'prometheus-server');
+    const mounted = container.volumeMounts.filter((m: { name: string }) => m.name in volumes).map((m: { name: string; mountPath: string }) => [volumes[m.name], m.mountPath]).sort();
+    expect(mounted).toEqual([[`prometheus-${h}-remote-write`, `/etc/prometheus/secrets/prometheus-${h}-remote-write`], ['thanos-auth', '/etc/prometheus/secrets/thanos-auth']]);
+    const config = (JSON.parse(kubectl('get', 'configmap', `prometheus-${h}-server`, '-n', ns, '-o', 'json')) as { data: Record<string, string> }).data['prometheus.yml']!;
+    expect(config).toContain(`password_file: /etc/prometheus/secrets/prometheus-${h}-remote-write/mimir-password`);
+    expect(config).toContain('credentials_file: /etc/prometheus/secrets/thanos-auth/token');
+
+    const again = await cli('diff', '--env', 'standard', '--detailed-exitcode');
+    outputs.push(again.stdout, again.stderr);
+    expect(again.exitCode, again.stdout).toBe(0);
+    for (const text of [...outputs, config, helm('get', 'values', `prometheus-${h}`, '-n', ns, '--all'), helm('get', 'manifest', `prometheus-${h}`, '-n', ns)]) expect(text).not.toContain(RW_CANARY);
   });
 });

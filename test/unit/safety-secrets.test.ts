@@ -106,10 +106,10 @@ describe('resolved secret values are judged by the field they feed, and never sh
     expect(
       problems(
         [
-          { key: 'a', ref: { kind: 'env', name: 'SLACK' }, receiver: 'slack', field: 'webhookUrl' },
-          { key: 'b', ref: { kind: 'file', path: 'hook' }, receiver: 'hook', field: 'url' },
-          { key: 'c', ref: { kind: 'env', name: 'PD' }, receiver: 'pd', field: 'routingKey' },
-          { key: 'd', ref: { kind: 'env', name: 'PW' }, receiver: 'mail', field: 'password' },
+          { key: 'a', ref: { kind: 'env', name: 'SLACK' }, owner: 'receiver slack', field: 'webhookUrl' },
+          { key: 'b', ref: { kind: 'file', path: 'hook' }, owner: 'receiver hook', field: 'url' },
+          { key: 'c', ref: { kind: 'env', name: 'PD' }, owner: 'receiver pd', field: 'routingKey' },
+          { key: 'd', ref: { kind: 'env', name: 'PW' }, owner: 'receiver mail', field: 'password' },
         ],
         { SLACK: `${CANARY}hooks.slack.com/x`, PD: `${CANARY}abc`, PW: `${CANARY} ` },
       ),
@@ -125,9 +125,9 @@ describe('resolved secret values are judged by the field they feed, and never sh
     expect(
       resolveSecretRefs(
         [
-          { key: 'a', ref: { kind: 'env', name: 'U' }, receiver: 's', field: 'webhookUrl' },
-          { key: 'c', ref: { kind: 'file', path: 'pd' }, receiver: 'pd', field: 'routingKey' },
-          { key: 'd', ref: { kind: 'env', name: 'PW' }, receiver: 'm', field: 'password' },
+          { key: 'a', ref: { kind: 'env', name: 'U' }, owner: 'receiver s', field: 'webhookUrl' },
+          { key: 'c', ref: { kind: 'file', path: 'pd' }, owner: 'receiver pd', field: 'routingKey' },
+          { key: 'd', ref: { kind: 'env', name: 'PW' }, owner: 'receiver m', field: 'password' },
         ],
         dir,
         { U: 'https://hooks.slack.com/services/T/B/x', PW: 'p a s s' },
@@ -136,7 +136,7 @@ describe('resolved secret values are judged by the field they feed, and never sh
   });
   it('a second trailing newline is a line break inside', () => {
     writeFileSync(join(dir, 'two'), `${CANARY}\n\n`);
-    expect(problems([{ key: 'd', ref: { kind: 'file', path: 'two' }, receiver: 'm', field: 'password' }], {})).toEqual([
+    expect(problems([{ key: 'd', ref: { kind: 'file', path: 'two' }, owner: 'receiver m', field: 'password' }], {})).toEqual([
       `- file:two (receiver m, password): the text of ${join(dir, 'two')} has a line break inside (only one trailing newline of a file: is removed); the value is not shown.`,
     ]);
   });

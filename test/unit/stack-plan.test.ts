@@ -24,7 +24,7 @@ const input: PlanInput = {
   releases,
   chartRefs: Object.fromEntries(releases.map((r) => [r.release, `repo/${r.chart}`])),
   repositories: [{ name: 'repo', url: 'https://charts.example.com' }],
-  secrets: [{ name: 'prometheus-alertmanager-receivers', kind: 'receivers', entries: [{ key: 'slack-webhook-url', ref: 'env:SLACK', digest: secretDigest('prometheus-alertmanager-receivers', 'slack-webhook-url', 'v1') }] }],
+  secrets: [{ name: 'prometheus-alertmanager-receivers', kind: 'resolved', entries: [{ key: 'slack-webhook-url', ref: 'env:SLACK', digest: secretDigest('prometheus-alertmanager-receivers', 'slack-webhook-url', 'v1') }] }],
 };
 const installedAs = (release: string, manifest: string, values: Record<string, unknown>, status = 'deployed' as const, revision = 2) => ({
   head: { latest: { revision, status }, lastDeployed: status === 'deployed' ? revision : revision - 1 },
