@@ -336,7 +336,8 @@ export interface RenderedRule {
 /**
  * The `alerting_rules.yml` content for these settings: the baseline groups named
  * `monitor-stack-<group>`, without the rules in `alerts.disabled` or whose exporter is off, with
- * `alerts.severityOverrides` applied. Groups left empty are omitted. Pure.
+ * `alerts.severityOverrides` applied (groups left empty are omitted), then the groups read from
+ * `alerts.ruleFiles` (`s.ruleGroups`, rule-files.ts) as they are. Pure.
  */
 export function renderAlertingRules(s: Settings): { groups: { name: string; rules: RenderedRule[] }[] } {
   const disabled = new Set(s.alerts.disabled);
@@ -352,5 +353,5 @@ export function renderAlertingRules(s: Settings): { groups: { name: string; rule
         annotations: { summary: r.summary, description: r.description },
       })),
   }));
-  return { groups: groups.filter((g) => g.rules.length > 0) };
+  return { groups: [...groups.filter((g) => g.rules.length > 0), ...((s.ruleGroups ?? []) as typeof groups)] };
 }

@@ -2,6 +2,8 @@
  * Loading the settings of one environment: config file + presets + flags, merged in the one
  * precedence order (merge.ts). Throws UsageError for anything the user must fix.
  */
+import { dirname, resolve } from 'node:path';
+import { readRuleFiles } from '../alerts/rule-files.js';
 import { CHART_IDS } from '../charts.js';
 import { UsageError } from '../errors.js';
 import { chartValuesProblems } from '../overlays/passthrough.js';
@@ -27,6 +29,7 @@ export function loadSettings(configPath: string, environment: string, flags: Fla
   const { preset: _preset, ...layer } = flagLayer;
   layerSchema.parse(layer);
   const settings = resolveSettings({ file, fileName: configPath, environment, presets: readPresets(), flags: flagLayer });
+  if (settings.alerts.ruleFiles.length) settings.ruleGroups = readRuleFiles(settings.alerts.ruleFiles, dirname(resolve(configPath)), `${configPath} (environment ${environment}): alerts.ruleFiles`);
   const problems = chartValuesProblems(settings, CHART_IDS.filter((id) => isEnabled(settings, id)), loadUpstream);
   if (problems.length) {
     throw new UsageError(`${configPath} (environment ${environment}): ${problems.length === 1 ? problems[0] : 'chart values that cannot be passed:'}`, problems.length === 1 ? [] : capLines(problems).map((p) => `- ${p}`));

@@ -31,6 +31,7 @@ import {
 import { checkSecretRef } from '../refs.js';
 import { BASELINE_ALERTS, SEVERITIES } from '../alerts/baseline.js';
 import { closest } from 'fastest-levenshtein';
+import type { RuleGroup } from '../alerts/rule-files.js';
 
 /** The preset names: one file each in `presets/`. */
 export const PRESET_NAMES = ['minimal', 'standard', 'ha'] as const;
@@ -273,6 +274,10 @@ export const layerSchema = z.strictObject({
         .record(baselineAlert('A baseline alert.'), z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` }))
         .describe('A severity label per baseline alert name, replacing its own.')
         .optional(),
+      ruleFiles: z
+        .array(z.string().min(1, 'must not be empty'))
+        .describe('Your own Prometheus rule files (relative to this file), rendered after the baseline groups; every expr is checked as PromQL. An environment\'s list replaces the base\'s.')
+        .optional(),
     })
     .optional(),
   loki: z
@@ -321,4 +326,8 @@ type Complete<T> = T extends (infer U)[]
   : T extends object
     ? { [K in keyof T]-?: Complete<Exclude<T[K], undefined>> }
     : T;
-export type Settings = Complete<Layer> & { preset: PresetName; environment: string };
+/**
+ * The merged settings, with the groups of `alerts.ruleFiles` once `loadSettings` has read them
+ * (absent when nothing read the files, e.g. settings built in tests).
+ */
+export type Settings = Complete<Layer> & { preset: PresetName; environment: string; ruleGroups?: RuleGroup[] };

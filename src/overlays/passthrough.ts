@@ -33,7 +33,7 @@ export const MANAGED_VALUES: Record<ChartId, [path: string, setting: string][]> 
     ['server.extraSecretMounts', 'prometheus.remoteWrite (its secret references are mounted from their Secrets)'],
     ['server.resources', 'resources.prometheus'],
     ['server.ingress', 'ingress.hosts.prometheus (with ingress.className and tls)'],
-    ['serverFiles.alerting_rules.yml', 'alerts (alerts.disabled, alerts.severityOverrides)'],
+    ['serverFiles.alerting_rules.yml', 'alerts (alerts.disabled, alerts.severityOverrides, alerts.ruleFiles)'],
     ['alertmanager.enabled', 'components.alertmanager'],
     ['alertmanager.replicaCount', 'alertmanager.replicas'],
     ['alertmanager.persistence.enabled', 'alertmanager.persistence'],

@@ -8,7 +8,7 @@
  * which the plan refuses. Pods run on kwok's fake nodes and become Ready, so helm waits for real.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,6 +16,15 @@ import { parse, parseDocument } from 'yaml';
 import { isolatedEnv, oneRepositoryConfig, runCli } from '../support/run.js';
 
 const e2e = inject('e2e');
+
+/** A team rule file (alerts.ruleFiles) whose one alert fires above `threshold` errors a second. */
+const SHOP_RULES = (threshold: number) => `groups:
+  - name: shop
+    rules:
+      - alert: ShopErrors
+        expr: sum(rate(http_requests_total{code=~"5.."}[5m])) > ${threshold}
+        labels: {severity: warning}
+`;
 const skip = inject('realChartsSkip');
 if (skip) describe.skip(skip, () => it('skipped', () => {}));
 
@@ -30,7 +39,7 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
   const names = (suffix: string) => ({ prometheus: { release: `prometheus-${suffix}` }, grafana: { release: `grafana-${suffix}` }, promtail: { release: `promtail-${suffix}` } });
   const namespaces = { standard: `real-${h}`, ha: `real-${h}-ha` };
   const RW_CANARY = `rw-canary-${h}-${Math.random().toString(36).slice(2)}`;
-  const kubectl = (...args: string[]) => execFileSync(env.kubectl, args, { env: { ...process.env, ...cliEnv }, encoding: 'utf8' });
+  const kubectl = (...args: string[]) => execFileSync(env.kubectl, args, { env: { ...process.env, ...cliEnv }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), `monitor-stack-real-${h}-`));
@@ -111,8 +120,10 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
   it('a change to the alert rules: diff shows the server ConfigMap changed, and upgrade applies it in a revision of prometheus only', async () => {
     const file = join(dir, 'monitor-stack.yaml');
     const doc = parseDocument(readFileSync(file, 'utf8'));
-    doc.setIn(['environments', 'standard', 'alerts'], doc.createNode({ disabled: ['KubeJobFailed'], severityOverrides: { TargetDown: 'critical' } }));
+    doc.setIn(['environments', 'standard', 'alerts'], doc.createNode({ disabled: ['KubeJobFailed'], severityOverrides: { TargetDown: 'critical' }, ruleFiles: ['rules/shop.yaml'] }));
     writeFileSync(file, doc.toString());
+    mkdirSync(join(dir, 'rules'), { recursive: true });
+    writeFileSync(join(dir, 'rules', 'shop.yaml'), SHOP_RULES(1));
     const diff = await cli('diff', '--env', 'standard', '-o', 'json', '--detailed-exitcode');
     expect(diff.exitCode, diff.stderr).toBe(2);
     const plan = JSON.parse(diff.stdout) as { releases: { release: string; action: string; resources: { kind: string; name: string; change: string }[] }[] };
@@ -135,7 +146,28 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
     const rules = (parse(live.data['alerting_rules.yml']!) as { groups: { rules: { alert: string; labels: { severity: string } }[] }[] }).groups.flatMap((g) => g.rules);
     expect(rules.map((r) => r.alert)).not.toContain('KubeJobFailed');
     expect(rules.find((r) => r.alert === 'TargetDown')?.labels.severity).toBe('critical');
-    expect(rules).toHaveLength(24);
+    expect(rules.map((r) => r.alert).at(-1)).toBe('ShopErrors');
+    expect(rules).toHaveLength(25);
+  });
+
+  it('a threshold changed in a team rule file: diff shows the old and the new expr, upgrade applies it in a revision of prometheus only', async () => {
+    writeFileSync(join(dir, 'rules', 'shop.yaml'), SHOP_RULES(5));
+    const text = await cli('diff', '--env', 'standard');
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^\s*-\s.*sum\(rate\(http_requests_total\{code=~"5\.\."\}\[5m\]\)\) > 1$/m);
+    expect(text.stdout).toMatch(/^\s*\+\s.*sum\(rate\(http_requests_total\{code=~"5\.\."\}\[5m\]\)\) > 5$/m);
+    const diff = await cli('diff', '--env', 'standard', '-o', 'json', '--detailed-exitcode');
+    expect(diff.exitCode, diff.stderr).toBe(2);
+    const plan = JSON.parse(diff.stdout) as { releases: { release: string; action: string; resources: { kind: string; name: string; change: string; fields: string[] }[] }[] };
+    expect(plan.releases.map((r) => [r.release, r.action]).sort()).toEqual([[`grafana-${h}`, 'unchanged'], [`prometheus-${h}`, 'upgrade'], [`promtail-${h}`, 'unchanged']]);
+    const changed = plan.releases.find((r) => r.release === `prometheus-${h}`)!.resources.filter((r) => r.change === 'changed');
+    expect(changed.find((r) => r.kind === 'ConfigMap' && r.name === `prometheus-${h}-server`)?.fields).toEqual(['data.alerting_rules.yml']);
+    const up = await cli('upgrade', '--env', 'standard', '--yes');
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(listed(namespaces.standard).map((r) => [r[0], r[3]])).toEqual([[`grafana-${h}`, '1'], [`prometheus-${h}`, '3'], [`promtail-${h}`, '1']]);
+    const live = JSON.parse(kubectl('get', 'configmap', `prometheus-${h}-server`, '--namespace', namespaces.standard, '-o', 'json')) as { data: Record<string, string> };
+    const shop = (parse(live.data['alerting_rules.yml']!) as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules).find((r) => r.alert === 'ShopErrors');
+    expect(shop?.expr).toBe('sum(rate(http_requests_total{code=~"5.."}[5m])) > 5');
   });
 
   it('a chart value passed through (charts.grafana.values): diff shows the field, upgrade applies it in a revision of grafana only, and a managed key is refused with nothing changed', async () => {
@@ -158,7 +190,7 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
     expect(up.exitCode, up.stderr).toBe(0);
     expect(listed(namespaces.standard).map((r) => [r[0], r[3]])).toEqual([
       [`grafana-${h}`, '2'],
-      [`prometheus-${h}`, '2'],
+      [`prometheus-${h}`, '3'],
       [`promtail-${h}`, '1'],
     ]);
     const live = JSON.parse(execFileSync(env.kubectl, ['get', 'deployment', `grafana-${h}`, '--namespace', namespaces.standard, '-o', 'json'], { env: { ...process.env, ...cliEnv }, encoding: 'utf8' })) as { spec: { template: { metadata: { annotations?: Record<string, string> } } } };
@@ -169,7 +201,7 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
     const refused = await cli('upgrade', '--env', 'standard', '--yes');
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('charts.grafana.values.persistence.storageClassName: monitor-stack sets this from storageClass; set that instead.');
-    expect(listed(namespaces.standard).map((r) => r[3])).toEqual(['2', '2', '1']);
+    expect(listed(namespaces.standard).map((r) => r[3])).toEqual(['2', '3', '1']);
   });
 
   it('remote write: a missing secret: reference is refused by preflight; then diff shows the managed Secret by key name, and upgrade writes it and mounts both Secrets where prometheus.yml reads them', async () => {
@@ -188,7 +220,7 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
     outputs.push(refused.stdout, refused.stderr);
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain(`Secret "thanos-auth" (Prometheus remote write) does not exist in namespace ${ns}.`);
-    expect(listed(ns).map((r) => r[3])).toEqual(['2', '2', '1']);
+    expect(listed(ns).map((r) => r[3])).toEqual(['2', '3', '1']);
     expect(() => kubectl('get', 'secret', `prometheus-${h}-remote-write`, '-n', ns)).toThrow(/NotFound/);
 
     kubectl('create', 'secret', 'generic', 'thanos-auth', '-n', ns, '--from-literal=token=thanos-token');
@@ -205,7 +237,7 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
     outputs.push(up.stdout, up.stderr);
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stderr).toContain(`Secret prometheus-${h}-remote-write created (keys changed: mimir-password)`);
-    expect(listed(ns).map((r) => [r[0], r[3]])).toEqual([[`grafana-${h}`, '2'], [`prometheus-${h}`, '3'], [`promtail-${h}`, '1']]);
+    expect(listed(ns).map((r) => [r[0], r[3]])).toEqual([[`grafana-${h}`, '2'], [`prometheus-${h}`, '4'], [`promtail-${h}`, '1']]);
     const secret = JSON.parse(kubectl('get', 'secret', `prometheus-${h}-remote-write`, '-n', ns, '-o', 'json')) as { data: Record<string, string> };
     expect(Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]))).toEqual({ 'mimir-password': RW_CANARY });
     const pod = (JSON.parse(kubectl('get', 'deployment', `prometheus-${h}-server`, '-n', ns, '-o', 'json')) as { spec: { template: { spec: any } } }).spec.template.spec;

@@ -20,10 +20,11 @@ export interface Rendered {
   objects: ({ kind?: string; metadata?: { name?: string }; data?: Record<string, string>; spec?: any } | null)[];
 }
 
-/** monitor-stack.yaml → `render` (the built CLI) → `helm template` of the real chart → ConfigMaps. */
-export async function renderThroughChart(helm: string, env: Record<string, unknown>): Promise<Rendered> {
+/** monitor-stack.yaml (and `files` beside it) → `render` (the built CLI) → `helm template` of the real chart → ConfigMaps. */
+export async function renderThroughChart(helm: string, env: Record<string, unknown>, files: Record<string, string> = {}): Promise<Rendered> {
   const dir = tempDir('monitor-stack-tools-');
   writeFileSync(join(dir, 'monitor-stack.yaml'), stringify({ environments: { test: env } }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const r = await runCli(['render', '--env', 'test', '--out', 'out'], { cwd: dir, env: { SLACK_URL: 'https://hooks.example.invalid/x' } });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);

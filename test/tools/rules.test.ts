@@ -13,7 +13,7 @@ import { ROOT } from '../support/run.js';
 import { renderThroughChart as render } from './render.js';
 
 const tools = inject('tools');
-const renderThroughChart = (env: Record<string, unknown>) => render(tools!.helm, env);
+const renderThroughChart = (env: Record<string, unknown>, files?: Record<string, string>) => render(tools!.helm, env, files);
 const skip = inject('toolsSkip');
 if (skip) describe.skip(skip, () => it('skipped', () => {}));
 
@@ -133,6 +133,61 @@ describe.runIf(tools)('baseline alert rules through the real prometheus chart', 
       'KubePersistentVolumeAlmostFull',
     ]);
     expect(promtool(dir, 'check', 'rules', 'alerting_rules.yml').status).toBe(0);
+  });
+});
+
+describe.runIf(tools)('alerts.ruleFiles through the real prometheus chart', () => {
+  const SHOP = `groups:
+  - name: shop
+    interval: 30s
+    rules:
+      - record: job:http_errors:rate5m
+        expr: sum by (job) (rate(http_requests_total{code=~"5.."}[5m]))
+      - alert: ShopErrors
+        expr: job:http_errors:rate5m > 1
+        for: 5m
+        labels: {severity: critical, team: shop}
+        annotations:
+          summary: "{{ $labels.job }} fails {{ $value | humanize }} requests a second"
+`;
+  const SHOP_TEST = `rule_files: [alerting_rules.yml]
+evaluation_interval: 30s
+tests:
+  - interval: 1m
+    input_series:
+      - {series: 'http_requests_total{job="checkout",code="500"}', values: '0+120x20'}
+      - {series: 'http_requests_total{job="cart",code="500"}', values: '0+30x20'}
+    alert_rule_test:
+      - {eval_time: 4m, alertname: ShopErrors, exp_alerts: []}
+      - eval_time: 15m
+        alertname: ShopErrors
+        exp_alerts:
+          - exp_labels: {severity: critical, team: shop, job: checkout}
+            exp_annotations: {summary: "checkout fails 2 requests a second"}
+`;
+
+  it('the team\'s groups follow the baseline; promtool accepts the file and their alert fires on its unit test, quiet before its for and below its threshold', async () => {
+    const { dir, rulesText } = await renderThroughChart({ ...ALL_ON, alerts: { ruleFiles: ['shop.yaml'] } }, { 'shop.yaml': SHOP });
+    const groups = (parse(rulesText) as { groups: { name: string; interval?: string }[] }).groups;
+    expect(groups.at(-1)).toEqual(expect.objectContaining({ name: 'shop', interval: '30s' }));
+    expect(alertNames(rulesText).filter(Boolean)).toEqual([...BASELINE, 'ShopErrors']);
+    const check = promtool(dir, 'check', 'rules', 'alerting_rules.yml');
+    expect(check.stdout).toContain(`SUCCESS: ${BASELINE.length + 2} rules found`);
+    expect(check.status).toBe(0);
+    writeFileSync(join(dir, 'shop.test.yml'), SHOP_TEST);
+    const test = promtool(dir, 'test', 'rules', 'shop.test.yml');
+    expect(test.stdout + test.stderr).toContain('SUCCESS');
+    expect(test.status).toBe(0);
+    // The same test fails when the threshold moves above the firing series: it can fail.
+    writeFileSync(join(dir, 'alerting_rules.yml'), rulesText.replace('job:http_errors:rate5m > 1', 'job:http_errors:rate5m > 3'));
+    expect(promtool(dir, 'test', 'rules', 'shop.test.yml').status).toBe(1);
+  });
+
+  it('what the grammar cannot see (a type mismatch) passes our check and is refused by promtool, as the README says', async () => {
+    const { dir } = await renderThroughChart({ ...ALL_ON, alerts: { ruleFiles: ['typed.yaml'] } }, { 'typed.yaml': 'groups:\n  - name: typed\n    rules:\n      - alert: NoRange\n        expr: rate(http_requests_total) > 1\n' });
+    const check = promtool(dir, 'check', 'rules', 'alerting_rules.yml');
+    expect(check.status).toBe(1);
+    expect(check.stdout + check.stderr).toMatch(/expected type range vector in call to function "rate"/);
   });
 });
 

@@ -47,7 +47,7 @@ describe('baseline alerting rules', () => {
 
   it('drops alerts.disabled, applies alerts.severityOverrides, and omits a group left empty', () => {
     const s = scenarioSettings('standard-ingress');
-    s.alerts = { disabled: ['AlertmanagerConfigReloadFailed', 'AlertmanagerNotificationsFailing', 'KubeJobFailed'], severityOverrides: { TargetDown: 'critical', Watchdog: 'warning' } };
+    s.alerts = { disabled: ['AlertmanagerConfigReloadFailed', 'AlertmanagerNotificationsFailing', 'KubeJobFailed'], severityOverrides: { TargetDown: 'critical', Watchdog: 'warning' }, ruleFiles: [] };
     const rules = renderAlertingRules(s);
     expect(rules.groups.map((g) => g.name)).not.toContain('monitor-stack-alertmanager');
     expect(names(rules)).not.toContain('KubeJobFailed');
