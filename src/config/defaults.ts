@@ -61,7 +61,7 @@ export const DEFAULTS: Omit<Settings, 'preset' | 'environment'> = {
     routes: [],
     route: { receiver: null, critical: [], warning: [], groupBy: ['alertname', 'namespace'], groupWait: '30s', groupInterval: '5m', repeatInterval: '4h' },
   },
-  grafana: { replicas: 1, persistence: false, storageSize: '10Gi', adminSecret: null, plugins: [] },
+  grafana: { replicas: 1, persistence: false, storageSize: '10Gi', adminSecret: null, plugins: [], dashboards: { defaults: true, folder: null, grafanaCom: [] } },
   alerts: { disabled: [], severityOverrides: {}, ruleFiles: [] },
   loki: { url: DEFAULT_LOKI_URL },
   highAvailability: { podAntiAffinity: 'none', podDisruptionBudget: false },

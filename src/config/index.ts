@@ -5,6 +5,7 @@
 import { dirname, resolve } from 'node:path';
 import { readRuleFiles } from '../alerts/rule-files.js';
 import { CHART_IDS } from '../charts.js';
+import { readDashboardFolder } from '../dashboards/files.js';
 import { UsageError } from '../errors.js';
 import { chartValuesProblems } from '../overlays/passthrough.js';
 import { isEnabled } from '../plan.js';
@@ -29,7 +30,10 @@ export function loadSettings(configPath: string, environment: string, flags: Fla
   const { preset: _preset, ...layer } = flagLayer;
   layerSchema.parse(layer);
   const settings = resolveSettings({ file, fileName: configPath, environment, presets: readPresets(), flags: flagLayer });
-  if (settings.alerts.ruleFiles.length) settings.ruleGroups = readRuleFiles(settings.alerts.ruleFiles, dirname(resolve(configPath)), `${configPath} (environment ${environment}): alerts.ruleFiles`);
+  const configDir = dirname(resolve(configPath));
+  if (settings.alerts.ruleFiles.length) settings.ruleGroups = readRuleFiles(settings.alerts.ruleFiles, configDir, `${configPath} (environment ${environment}): alerts.ruleFiles`);
+  const { folder } = settings.grafana.dashboards;
+  if (folder && settings.components.grafana) settings.dashboardFiles = readDashboardFolder(folder, configDir, { loki: Boolean(settings.loki.url), setting: `${configPath} (environment ${environment}): grafana.dashboards.folder` });
   const problems = chartValuesProblems(settings, CHART_IDS.filter((id) => isEnabled(settings, id)), loadUpstream);
   if (problems.length) {
     throw new UsageError(`${configPath} (environment ${environment}): ${problems.length === 1 ? problems[0] : 'chart values that cannot be passed:'}`, problems.length === 1 ? [] : capLines(problems).map((p) => `- ${p}`));

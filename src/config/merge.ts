@@ -121,6 +121,9 @@ export function checkSettings(s: Settings): string[] {
   const writes = s.prometheus.remoteWrite.map((r) => r.name);
   const dupWrite = writes.find((n, i) => writes.indexOf(n) !== i);
   if (dupWrite) problems.push(`prometheus.remoteWrite: the name "${dupWrite}" is used twice; each remote write needs its own name.`);
+  const boards = s.grafana.dashboards.grafanaCom.map((d) => d.name);
+  const dupBoard = boards.find((n, i) => boards.indexOf(n) !== i);
+  if (dupBoard) problems.push(`grafana.dashboards.grafanaCom: the name "${dupBoard}" is used twice; each dashboard needs its own name.`);
   const releases = Object.values(s.charts).map((c) => c.release);
   const dupRelease = releases.find((r, i) => releases.indexOf(r) !== i);
   if (dupRelease) problems.push(`charts: the release name "${dupRelease}" is used twice.`);

@@ -32,6 +32,7 @@ import { checkSecretRef } from '../refs.js';
 import { BASELINE_ALERTS, SEVERITIES } from '../alerts/baseline.js';
 import { closest } from 'fastest-levenshtein';
 import type { RuleGroup } from '../alerts/rule-files.js';
+import type { DashboardFile } from '../dashboards/files.js';
 
 /** The preset names: one file each in `presets/`. */
 export const PRESET_NAMES = ['minimal', 'standard', 'ha'] as const;
@@ -262,6 +263,22 @@ export const layerSchema = z.strictObject({
         .array(checked(checkGrafanaPlugin, 'A grafana.com plugin id, optionally pinned: grafana-clock-panel or grafana-clock-panel@2.1.8.'))
         .describe('Plugins Grafana installs from grafana.com at start (chart grafana 12.11.1 `plugins`).')
         .optional(),
+      dashboards: z
+        .strictObject({
+          defaults: z.boolean().describe('The monitor-stack dashboards: nodes, Kubernetes, Prometheus, Alertmanager, logs (when loki.url is set).').optional(),
+          folder: z.string().min(1, 'must not be empty').nullable().describe('A folder of dashboard JSON files, relative to this file; part of the release.').optional(),
+          grafanaCom: z
+            .array(
+              z.strictObject({
+                name: dnsLabel('The dashboard\'s file name in Grafana.', 'node-exporter-full'),
+                id: z.number({ error: 'must be a grafana.com dashboard id (a number)' }).int().positive().describe('The grafana.com dashboard id.'),
+                revision: z.number({ error: 'must be the revision number to pin (grafana.com lists them)' }).int().positive().describe('The revision, pinned.'),
+              }),
+            )
+            .describe('grafana.com dashboards, fetched by Grafana\'s download-dashboards init container at start.')
+            .optional(),
+        })
+        .optional(),
     })
     .optional(),
   alerts: z
@@ -327,7 +344,8 @@ type Complete<T> = T extends (infer U)[]
     ? { [K in keyof T]-?: Complete<Exclude<T[K], undefined>> }
     : T;
 /**
- * The merged settings, with the groups of `alerts.ruleFiles` once `loadSettings` has read them
- * (absent when nothing read the files, e.g. settings built in tests).
+ * The merged settings, with the groups of `alerts.ruleFiles` and the dashboards of
+ * `grafana.dashboards.folder` once `loadSettings` has read them (absent when nothing read the
+ * files, e.g. settings built in tests).
  */
-export type Settings = Complete<Layer> & { preset: PresetName; environment: string; ruleGroups?: RuleGroup[] };
+export type Settings = Complete<Layer> & { preset: PresetName; environment: string; ruleGroups?: RuleGroup[]; dashboardFiles?: DashboardFile[] };

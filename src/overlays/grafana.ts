@@ -4,6 +4,7 @@
  */
 import { KEEP_ON_UNINSTALL, prometheusServerService } from '../charts.js';
 import type { Settings } from '../config/schema.js';
+import { dashboardJson, defaultDashboards } from '../dashboards/defaults.js';
 import { ingressValues } from './ingress.js';
 import { resourcesValues } from './resources.js';
 
@@ -61,5 +62,40 @@ export function renderGrafanaValues(s: Settings): Record<string, unknown> {
     admin: { existingSecret: grafanaAdminSecretName(s), userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
     datasources: { 'datasources.yaml': { apiVersion: 1, datasources } },
     ...(s.grafana.plugins.length ? { plugins: s.grafana.plugins } : {}),
+    ...dashboardValues(s),
+  };
+}
+
+/** Grafana folder of the default dashboards. */
+export const DEFAULT_DASHBOARD_FOLDER = 'monitor-stack';
+
+/**
+ * `dashboardProviders` and `dashboards` of chart grafana 12.11.1: one file provider per source
+ * (`monitor-stack`: the default set, in the Grafana folder monitor-stack; `files`:
+ * grafana.dashboards.folder; `grafana-com`: grafanaCom ids, fetched by the chart's
+ * download-dashboards init container at start), each at /var/lib/grafana/dashboards/<provider>, the
+ * path the chart mounts `dashboards.<provider>` at. Provisioned dashboards cannot be deleted or
+ * saved from the UI: the files are the truth. `{}` when there is none.
+ */
+function dashboardValues(s: Settings): Record<string, unknown> {
+  const sources: [provider: string, folder: string, dashboards: Record<string, unknown>][] = [];
+  const defaults = defaultDashboards(s);
+  if (defaults.length) sources.push(['monitor-stack', DEFAULT_DASHBOARD_FOLDER, Object.fromEntries(defaults.map((d) => [d.uid.replace(/^monitor-stack-/, ''), { json: JSON.stringify(dashboardJson(d), null, 2) }]))]);
+  if (s.dashboardFiles?.length) sources.push(['files', '', Object.fromEntries(s.dashboardFiles.map((f) => [f.name, { json: f.json }]))]);
+  const fromGrafanaCom = s.grafana.dashboards.grafanaCom;
+  if (fromGrafanaCom.length) {
+    // The chart pipes each download through `sed s/${NAME}/value/`: the shared-export inputs become our datasource UIDs.
+    const datasource = [{ name: 'DS_PROMETHEUS', value: 'prometheus' }, ...(s.loki.url ? [{ name: 'DS_LOKI', value: 'loki' }] : [])];
+    sources.push(['grafana-com', '', Object.fromEntries(fromGrafanaCom.map((d) => [d.name, { gnetId: d.id, revision: d.revision, datasource }]))]);
+  }
+  if (!sources.length) return {};
+  return {
+    dashboardProviders: {
+      'dashboardproviders.yaml': {
+        apiVersion: 1,
+        providers: sources.map(([name, folder]) => ({ name, orgId: 1, folder, type: 'file', disableDeletion: true, allowUiUpdates: false, options: { path: `/var/lib/grafana/dashboards/${name}` } })),
+      },
+    },
+    dashboards: Object.fromEntries(sources.map(([name, , dashboards]) => [name, dashboards])),
   };
 }

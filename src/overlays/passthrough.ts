@@ -65,6 +65,8 @@ export const MANAGED_VALUES: Record<ChartId, [path: string, setting: string][]> 
     ['adminPassword', 'grafana.adminSecret (an existing Secret, or one monitor-stack generates)'],
     ['datasources', 'loki.url (the Prometheus and Loki datasources are provisioned by monitor-stack)'],
     ['plugins', 'grafana.plugins'],
+    ['dashboards', 'grafana.dashboards (defaults, folder, grafanaCom)'],
+    ['dashboardProviders', 'grafana.dashboards (defaults, folder, grafanaCom)'],
   ],
   promtail: [
     ['config.clients', 'loki.url'],

@@ -1,5 +1,6 @@
 /**
- * Every metric a baseline rule reads exists in what the pinned programs really export: the metric
+ * Every metric a baseline rule or a default dashboard reads exists in what the pinned programs
+ * really export (a dashboard query with Grafana's variables replaced by values): the metric
  * names are taken from each rule's expression with the Prometheus project's own PromQL grammar
  * (@prometheus-io/lezer-promql 0.314.0, the parser of Prometheus v3.14.0's UI), and looked up in
  * the /metrics output of node_exporter v1.12.1, Alertmanager v0.34.0 and Prometheus v3.14.0, each
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { BASELINE_GROUPS } from '../../src/alerts/baseline.js';
+import { DEFAULT_DASHBOARDS } from '../../src/dashboards/defaults.js';
 import { tempDir } from '../support/run.js';
 
 const tools = inject('tools');
@@ -86,11 +88,19 @@ async function scrape(bin: string, port: number, args: string[], wait: (text: st
 const rules = BASELINE_GROUPS.flatMap((g) => g.rules);
 const used = new Map<string, string[]>(); // metric → alerts reading it
 for (const r of rules) for (const name of metricNames(r.expr)) used.set(name, [...(used.get(name) ?? []), r.alert]);
+// The dashboards' Prometheus queries, Grafana's variables replaced ($__rate_interval by 5m, $name by x).
+const panels = DEFAULT_DASHBOARDS.filter((d) => d.datasource.type === 'prometheus').flatMap((d) => [
+  ...d.panels.flatMap((p) => p.targets.map((t) => ({ where: `dashboard ${d.title}: ${p.title}`, expr: t.expr }))),
+  ...d.variables.map((v) => ({ where: `dashboard ${d.title}: $${v.name}`, expr: v.query.replace(/^label_values\((.*), \w+\)$/, '$1') })),
+]);
+const asPromql = (expr: string) => expr.replaceAll('$__rate_interval', '5m').replace(/\$(\w+)/g, 'x');
+for (const p of panels) for (const name of metricNames(asPromql(p.expr))) used.set(name, [...(used.get(name) ?? []), p.where]);
 const byPrefix = (test: (name: string) => boolean) => [...used.keys()].filter(test).sort();
 
-describe.runIf(tools)('every metric a baseline rule reads is exported by the pinned program', () => {
+describe.runIf(tools)('every metric a baseline rule or a default dashboard reads is exported by the pinned program', () => {
   it('the grammar finds a metric in every rule but Watchdog, and refuses what is not PromQL', () => {
     expect(rules.filter((r) => metricNames(r.expr).length === 0).map((r) => r.alert)).toEqual(['Watchdog']);
+    expect(panels.filter((p) => metricNames(asPromql(p.expr)).length === 0).map((p) => p.where)).toEqual([]);
     expect(metricNames('sum by (a) (rate(x_total[5m])) / on (a) y > 1 unless z')).toEqual(['x_total', 'y', 'z']);
     expect(() => metricNames('rate(x_total[5m]')).toThrow(/not PromQL/);
   });
@@ -109,7 +119,7 @@ describe.runIf(tools)('every metric a baseline rule reads is exported by the pin
     const port = await freePort();
     const names = await scrape(tools!.alertmanager, port, [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=']);
     const wanted = byPrefix((n) => n.startsWith('alertmanager_'));
-    expect(wanted).toEqual(['alertmanager_config_last_reload_successful', 'alertmanager_notifications_failed_total', 'alertmanager_notifications_total']);
+    expect(wanted).toEqual(['alertmanager_alerts', 'alertmanager_config_last_reload_successful', 'alertmanager_notification_latency_seconds_bucket', 'alertmanager_notifications_failed_total', 'alertmanager_notifications_total', 'alertmanager_silences']);
     expect(wanted.filter((n) => !names.has(n))).toEqual([]);
   });
 
@@ -123,12 +133,13 @@ describe.runIf(tools)('every metric a baseline rule reads is exported by the pin
       `global: {scrape_interval: 1s, evaluation_interval: 1s}\nrule_files: [rules.yml]\nalerting:\n  alertmanagers:\n    - static_configs: [{targets: ["127.0.0.1:${amPort}"]}]\nscrape_configs:\n  - job_name: prometheus\n    static_configs: [{targets: ["127.0.0.1:${port}"]}]\n`,
     );
     const wanted = byPrefix((n) => n.startsWith('prometheus_') || n === 'up');
-    // Labelled counters appear once a child exists: wait for the rule group and the Alertmanager.
+    // Labelled counters appear once a child exists: wait for the rule group and the Alertmanager,
     const names = await scrape(
       tools!.prometheus,
       port,
       [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
-      (text) => text.includes('prometheus_rule_evaluation_failures_total{') && text.includes('prometheus_notifications_errors_total{'),
+      // and for the first scrape: the appended-samples counter is created by the first append.
+      (text) => text.includes('prometheus_rule_evaluation_failures_total{') && text.includes('prometheus_notifications_errors_total{') && text.includes('prometheus_tsdb_head_samples_appended_total{'),
     );
     // `up` is no exported metric: Prometheus writes it for each target it scrapes (here, itself).
     const until = Date.now() + 30_000;
@@ -143,10 +154,11 @@ describe.runIf(tools)('every metric a baseline rule reads is exported by the pin
     expect(wanted.filter((n) => !names.has(n))).toEqual([]);
   });
 
-  it('what this tier does not check against a running program is exactly the kube-state-metrics and kubelet metrics', () => {
+  it('what this tier does not check against a running program is exactly the kube-state-metrics, kubelet and cAdvisor metrics', () => {
     const checked = (n: string) => n.startsWith('node_') || n.startsWith('alertmanager_') || n.startsWith('prometheus_') || n === 'up';
     const unchecked = byPrefix((n) => !checked(n));
-    expect(unchecked.filter((n) => !n.startsWith('kube_') && !n.startsWith('kubelet_'))).toEqual([]);
-    expect(unchecked.filter((n) => n.startsWith('kubelet_'))).toEqual(['kubelet_volume_stats_available_bytes', 'kubelet_volume_stats_capacity_bytes']);
+    expect(unchecked.filter((n) => !n.startsWith('kube_') && !n.startsWith('kubelet_') && !n.startsWith('container_'))).toEqual([]);
+    expect(unchecked.filter((n) => n.startsWith('kubelet_'))).toEqual(['kubelet_volume_stats_available_bytes', 'kubelet_volume_stats_capacity_bytes', 'kubelet_volume_stats_used_bytes']);
+    expect(unchecked.filter((n) => n.startsWith('container_'))).toEqual(['container_cpu_usage_seconds_total', 'container_memory_working_set_bytes']);
   });
 });
