@@ -2,6 +2,7 @@
  * From settings to the releases to install: which charts, which versions, from where, and the
  * overlay text of each. Pure and deterministic: the same settings give byte-identical overlays.
  */
+import { kubeStateMetricsWarning } from './alerts/ksm-coverage.js';
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { CHART_IDS, PINNED_CHARTS, parseChartSource, type ChartId, type ChartSource } from './charts.js';
@@ -31,6 +32,8 @@ export interface ReleasePlan {
   deprecation?: string;
   /** Set when the version differs from the one the overlay keys were checked against. */
   versionNote?: string;
+  /** prometheus only: set when kube-state-metrics would not export a metric a baseline alert or panel reads (ksm-coverage.ts). */
+  coverageNote?: string;
 }
 
 const RENDERERS: Record<ChartId, (s: Settings) => Record<string, unknown>> = {
@@ -83,6 +86,7 @@ export function planReleases(s: Settings): ReleasePlan[] {
       fileName: `${id}.values.yaml`,
       overlay,
       ...(pinned.deprecation ? { deprecation: pinned.deprecation } : {}),
+      ...(id === 'prometheus' && kubeStateMetricsWarning(s) ? { coverageNote: kubeStateMetricsWarning(s) } : {}),
       ...(chart.version !== pinned.version
         ? { versionNote: `chart ${pinned.chart} ${chart.version} is not the version this monitor-stack checked its overlay keys against (${pinned.version}); review the rendered overlay against that version's values${Object.keys(chart.values).length ? `; its charts.${id}.values keys were not checked either` : ''}.` }
         : {}),

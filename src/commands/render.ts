@@ -15,6 +15,6 @@ export async function runRender(ctx: CommandContext): Promise<void> {
   for (const plan of plans) writeTextFile(join(dir, plan.fileName), plan.overlay);
   for (const plan of plans) {
     process.stdout.write(`${join(dir, plan.fileName)}  (${plan.chart} ${plan.version}, release ${plan.release})\n`);
-    for (const note of [plan.deprecation, plan.versionNote]) if (note) process.stderr.write(`warning: ${note}\n`);
+    for (const note of [plan.deprecation, plan.versionNote, plan.coverageNote]) if (note) process.stderr.write(`warning: ${note}\n`);
   }
 }

@@ -202,6 +202,7 @@ export function planStack(input: PlanInput, live: LiveState): StackPlan {
       notes: [
         p.deprecation,
         p.versionNote,
+        p.coverageNote,
         ...liveAlready.map((c) => `${resourceLabel(c)}: ${c.fields.join(', ')} differs from the installed manifest, but the cluster already has the new value; not a change`),
       ].filter((n): n is string => Boolean(n)),
     };
