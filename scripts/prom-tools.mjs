@@ -5,7 +5,9 @@
 // - amtool and alertmanager itself from github.com/prometheus/alertmanager v0.34.0 (chart
 //   alertmanager 1.42.0), the server to prove that alerts are delivered where the routes say;
 // - prometheus itself (v3.14.0) and node_exporter v1.12.1 (chart prometheus-node-exporter
-//   4.56.1), whose /metrics prove that every metric a baseline rule reads exists.
+//   4.56.1), whose /metrics prove that every metric a baseline rule reads exists;
+// - kube-state-metrics v2.20.0 (chart kube-state-metrics 8.4.0), for the e2e tier: it needs a
+//   cluster to read.
 // Cached outside the repository (cacheRoot in tools.mjs). On 2 cores the first build takes a few
 // minutes; later runs reuse it.
 import { spawnSync } from 'node:child_process';
@@ -18,6 +20,7 @@ export const PROMETHEUS_VERSION = 'v3.14.0';
 export const PROMETHEUS_MODULE_VERSION = 'v0.314.0';
 export const ALERTMANAGER_VERSION = 'v0.34.0';
 export const NODE_EXPORTER_VERSION = 'v1.12.1';
+export const KUBE_STATE_METRICS_VERSION = 'v2.20.0';
 
 const log = (msg) => process.stderr.write(`prom-tools: ${msg}\n`);
 
@@ -77,6 +80,26 @@ function buildNodeExporter(out) {
   rmSync(gobin, { recursive: true, force: true });
 }
 
+/**
+ * kube-state-metrics: no replace directive in its go.mod either, so `go install` builds it as
+ * published (k8s.io/kube-state-metrics/v2). Built on first use into the cache; on 2 cores a few
+ * minutes. Throws when Go is missing and it is not cached.
+ */
+export function ensureKubeStateMetrics() {
+  const dir = join(cacheRoot(), 'prom-tools');
+  const out = join(dir, `kube-state-metrics-${KUBE_STATE_METRICS_VERSION}`);
+  if (existsSync(out)) return out;
+  if (!hasGo()) throw new Error('Go is not installed: kube-state-metrics is built from Go modules (go 1.25 or newer).');
+  mkdirSync(dir, { recursive: true });
+  log(`building kube-state-metrics into ${dir} (first run only)`);
+  const gobin = `${out}.gobin`;
+  mkdirSync(gobin, { recursive: true });
+  run('go', ['install', '-trimpath', '-ldflags=-s -w', `k8s.io/kube-state-metrics/v2@${KUBE_STATE_METRICS_VERSION}`], { env: { ...buildEnv(), GOBIN: gobin } });
+  renameSync(join(gobin, 'kube-state-metrics'), out);
+  rmSync(gobin, { recursive: true, force: true });
+  return out;
+}
+
 /** True when the `go` toolchain is on PATH. */
 export function hasGo() {
   const r = spawnSync('go', ['version'], { stdio: 'ignore' });
@@ -107,5 +130,5 @@ export function ensurePromTools() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(ensurePromTools(), null, 2));
+  console.log(JSON.stringify({ ...ensurePromTools(), kubeStateMetrics: ensureKubeStateMetrics() }, null, 2));
 }

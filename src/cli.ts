@@ -163,6 +163,17 @@ export function buildProgram(): Command {
     .action(async (_o, cmd: Command) => (await import('./commands/status.js')).runStatus(contextOf(cmd)));
 
   program
+    .command('test-alert')
+    .description("post a test alert to each receiver through the installed Alertmanager (Kubernetes API pod proxy) and report, from Alertmanager's own metrics, whether it was delivered")
+    .requiredOption('--env <name>', 'environment')
+    .option('--receiver <name>', 'test this receiver only')
+    .option('--timeout <duration>', 'how long to wait for each receiver, e.g. 60s', '60s')
+    .option('--kube-context <name>', 'kubeconfig context')
+    .option('--namespace <name>', 'namespace of the releases')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (_o, cmd: Command) => (await import('./commands/test-alert.js')).runTestAlert(contextOf(cmd)));
+
+  program
     .command('completion')
     .description('print a shell completion script of every command and flag, e.g. source <(monitor-stack completion bash)')
     .addArgument(new Argument('<shell>', 'shell to complete in').choices(SHELLS))

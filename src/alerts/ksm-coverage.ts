@@ -23,6 +23,8 @@ export function selectedMetrics(expr: string): string[] {
   return [...names];
 }
 
+const COLLECTORS = 'charts.prometheus.values.kube-state-metrics.collectors';
+
 /** The kube-state-metrics collector (`--resources` name) a `kube_<resource>_…` metric comes from. */
 export const collectorOf = (metric: string) => `${metric.split('_')[1]}s`;
 
@@ -39,11 +41,11 @@ function droppedBecause(metric: string, s: Settings): string | undefined {
       return false;
     }
   };
-  if (k.metricAllowlist.length && !k.metricAllowlist.some(test)) return 'not in kubeStateMetrics.metricAllowlist';
+  if (k.metricAllowlist.length && !k.metricAllowlist.some(test)) return 'kubeStateMetrics.metricAllowlist';
   const denied = k.metricDenylist.find(test);
   if (denied) return `kubeStateMetrics.metricDenylist "${denied}"`;
   const collectors = (s.charts.prometheus.values['kube-state-metrics'] as { collectors?: unknown } | undefined)?.collectors;
-  if (Array.isArray(collectors) && !collectors.includes(collectorOf(metric))) return `collector ${collectorOf(metric)} not in charts.prometheus.values.kube-state-metrics.collectors`;
+  if (Array.isArray(collectors) && !collectors.includes(collectorOf(metric))) return COLLECTORS;
   return undefined;
 }
 
@@ -67,10 +69,20 @@ export function kubeStateMetricsWarning(s: Settings): string | undefined {
       for (const v of d.variables) for (const m of selectedMetrics(v.query.replace(/^label_values\((.*), \w+\)$/, '$1'))) add(m, `dashboard "${d.title}" variable $${v.name}`);
     }
   }
-  const lost = [...readers.keys()]
-    .sort()
-    .map((m) => [m, droppedBecause(m, s)] as const)
-    .filter((x): x is readonly [string, string] => x[1] !== undefined);
-  if (!lost.length) return undefined;
-  return `kube-state-metrics will not export what the baseline reads, so these alerts can never fire and these panels stay empty: ${lost.map(([m, why]) => `${m} (${why}; read by ${readers.get(m)!.join(', ')})`).join('; ')}. Allow these metrics, or list the alerts in alerts.disabled.`;
+  // Grouped by cause: each cause once, with the metrics it drops and who reads them.
+  const causes = new Map<string, { metrics: string[]; readers: Set<string> }>();
+  for (const m of [...readers.keys()].sort()) {
+    const why = droppedBecause(m, s);
+    if (!why) continue;
+    const c = causes.get(why) ?? { metrics: [], readers: new Set<string>() };
+    c.metrics.push(m);
+    for (const r of readers.get(m)!) c.readers.add(r);
+    causes.set(why, c);
+  }
+  if (!causes.size) return undefined;
+  const parts = [...causes].map(([why, c]) => {
+    const cause = why === COLLECTORS ? `${COLLECTORS} (without ${[...new Set(c.metrics.map(collectorOf))].join(', ')})` : why;
+    return `${cause} drops ${c.metrics.join(', ')}, read by ${[...c.readers].join(', ')}`;
+  });
+  return `kube-state-metrics will not export metrics the baseline reads, so these alerts can never fire and these panels stay empty: ${parts.join('; ')}. Allow these metrics, or disable the alerts (alerts.disabled).`;
 }

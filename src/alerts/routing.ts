@@ -3,6 +3,7 @@
  * the default route, the child routes monitor-stack adds, and the inhibition rule.
  *
  * Child routes, in the order Alertmanager tries them:
+ * 0. the test routes of `monitor-stack test-alert` (one per receiver, on a label no real alert has);
  * 1. Watchdog (always firing, src/alerts/baseline.ts) to the dead man's switch when
  *    `alertmanager.deadMansSwitchUrl` is set, else to the null receiver: never to people;
  * 2. `alertmanager.routes`, as written;
@@ -37,6 +38,29 @@ export function defaultReceiver(s: Settings): string {
   return s.alertmanager.route.receiver ?? s.alertmanager.receivers[0]?.name ?? NULL_RECEIVER;
 }
 
+/** Label of the alerts `monitor-stack test-alert` posts: the name of the receiver under test. */
+export const TEST_ALERT_LABEL = 'monitor_stack_test';
+
+/** alertname of the alerts `monitor-stack test-alert` posts. */
+export const TEST_ALERT_NAME = 'MonitorStackTestAlert';
+
+/**
+ * The first child routes: an alert labelled `monitor_stack_test="<receiver>"` goes to that
+ * receiver only, sent at once (group_wait 0s), its resolution within a minute (group_interval
+ * 1m). Real alerts never carry the label, so these routes change nothing else.
+ */
+export function testAlertRoutes(s: Settings): Record<string, unknown>[] {
+  return alertmanagerReceivers(s).map((r) => ({
+    receiver: r.name,
+    matchers: [`${TEST_ALERT_LABEL}="${r.name}"`],
+    // A group per run (test_run): a new group is sent after group_wait, not the next group_interval.
+    group_by: ['alertname', TEST_ALERT_LABEL, 'test_run'],
+    group_wait: '0s',
+    group_interval: '1m',
+    repeat_interval: '24h',
+  }));
+}
+
 /** The `route` tree. Pure. */
 export function renderRoute(s: Settings): Record<string, unknown> {
   const am = s.alertmanager;
@@ -60,7 +84,7 @@ export function renderRoute(s: Settings): Record<string, unknown> {
     group_wait: route.groupWait,
     group_interval: route.groupInterval,
     repeat_interval: route.repeatInterval,
-    routes: [watchdog, ...own, ...bySeverity('critical', route.critical), ...bySeverity('warning', route.warning)],
+    routes: [...testAlertRoutes(s), watchdog, ...own, ...bySeverity('critical', route.critical), ...bySeverity('warning', route.warning)],
   };
 }
 

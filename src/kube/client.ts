@@ -4,6 +4,8 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { OperationError, UsageError } from '../errors.js';
@@ -324,6 +326,58 @@ export class KubeClient {
   async listPersistentVolumeClaims(namespace: string): Promise<{ name: string; size: string; phase: string }[]> {
     const list = await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).listNamespacedPersistentVolumeClaim({ namespace }), 'list PersistentVolumeClaims');
     return list.items.map((c) => ({ name: c.metadata?.name ?? '', size: String(c.spec?.resources?.requests?.storage ?? '?'), phase: c.status?.phase ?? 'Unknown' }));
+  }
+
+  /**
+   * The running pods of a namespace matching a label selector, with their IP and the port of the
+   * container port named `portName` (else `fallbackPort`).
+   */
+  async listRunningPods(namespace: string, labelSelector: string, portName: string, fallbackPort: number): Promise<{ name: string; port: number; ready: boolean }[]> {
+    const list = await withTimeout(this.kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector }), 'list pods');
+    return list.items
+      .filter((p) => p.status?.phase === 'Running' && p.status.podIP && !p.metadata?.deletionTimestamp)
+      .map((p) => ({
+        name: p.metadata?.name ?? '',
+        port: p.spec?.containers.flatMap((c) => c.ports ?? []).find((x) => x.name === portName)?.containerPort ?? fallbackPort,
+        ready: Boolean(p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
+      }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /**
+   * One HTTP request to a pod's port through the API server's pod proxy
+   * (`/api/v1/namespaces/{ns}/pods/{pod}:{port}/proxy/{path}`): no port-forward, and only the
+   * kubeconfig's credentials. The API server refuses pods whose IP is loopback or link-local.
+   * @param body JSON sent with `content-type: application/json`.
+   * @returns the status code and the body as text (at most 4 MiB).
+   * @throws OperationError when the API server does not answer within 10 s.
+   */
+  async podProxy(namespace: string, pod: string, port: number, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    const server = new URL(this.server);
+    const opts: https.RequestOptions = { headers: {} };
+    await this.kc.applyToHTTPSOptions(opts);
+    const url = new URL(`${server.pathname.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}:${port}/proxy${path}`, server);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const what = `${method} ${path} on pod ${namespace}/${pod} through the API server`;
+    return new Promise((resolve, reject) => {
+      const req = (url.protocol === 'https:' ? https : http).request(
+        url,
+        { ...opts, method, timeout: REQUEST_TIMEOUT_MS, headers: { ...opts.headers, accept: 'application/json, text/plain', ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size <= 4 * 1024 * 1024) chunks.push(c);
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', (err) => reject(new OperationError(`${what}: ${err.message}`)));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000}s`)));
+      req.on('error', (err) => reject(new OperationError(`${what}: ${err.message}`)));
+      req.end(payload);
+    });
   }
 
   /** ConfigMaps of a namespace matching a label selector: name, labels and data. */

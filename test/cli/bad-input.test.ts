@@ -334,6 +334,9 @@ const CASES: Case[] = [
   { name: 'dashboards folder that does not exist', args: ['upgrade', '--env', 'dev'], config: envCfg('grafana:\n  dashboards: {folder: boards}'), message: /grafana\.dashboards\.folder: boards does not exist\./ },
   { name: 'dashboard file that is not JSON', args: ['render', '--env', 'dev'], config: envCfg('grafana:\n  dashboards: {folder: boards}'), setup: (d) => { mkdirSync(join(d, 'boards')); writeFileSync(join(d, 'boards', 'shop.json'), '{\n  "title": "Shop",\n  "panels": [\n}\n'); }, message: /grafana\.dashboards\.folder: boards\/shop\.json:4: not JSON: / },
   { name: 'grafana.com dashboard without a revision', args: ['render', '--env', 'dev'], config: envCfg('grafana:\n  dashboards:\n    grafanaCom: [{name: node-exporter-full, id: 1860}]'), message: /grafana\.dashboards\.grafanaCom\[0\]\.revision: must be the revision number to pin/ },
+  { name: 'test-alert for a receiver that does not exist', args: ['test-alert', '--env', 'dev', '--receiver', 'pager'], config: envCfg('alertmanager:\n  receivers: [{name: hook, type: webhook, url: "env:HOOK"}]'), message: /--receiver "pager": environment dev has no such receiver; it has hook\./ },
+  { name: 'test-alert without Alertmanager', args: ['test-alert', '--env', 'dev'], config: envCfg('components: {alertmanager: false}'), message: /environment dev has no Alertmanager \(components\.alertmanager is false\): there is nothing to test\./ },
+  { name: 'test-alert with a bad --timeout', args: ['test-alert', '--env', 'dev', '--timeout', 'soon'], message: /--timeout "soon": / },
   ...FILE_ERROR_CASES,
   { name: 'a list where a map belongs', args: ['render', '--env', 'dev'], config: 'environments: [dev]\n', message: /environments: Invalid input: expected record, received array/ },
 ];

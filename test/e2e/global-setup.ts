@@ -1,7 +1,7 @@
 /**
  * e2e setup: a real control plane (etcd + kube-apiserver built from Go modules, scripts/cluster.mjs)
  * and a second one (etcd and kube-apiserver only) that tests prove untouched,
- * real helm 3.18.0 and 4.1.4 binaries (scripts/tools.mjs), and two real chart repositories served
+ * real helm 3.18.0 and 4.1.4 binaries (scripts/tools.mjs), Alertmanager v0.34.0, Prometheus v3.14.0 and kube-state-metrics v2.20.0 (scripts/prom-tools.mjs), and two real chart repositories served
  * on 127.0.0.1: the fixture charts (test/fixtures/charts, packaged with `helm package`), and the
  * real upstream charts (upstream-charts/packages), each indexed with `helm repo index`.
  *
@@ -31,6 +31,12 @@ export interface E2eEnv {
   helm3: string;
   helm4: string;
   kubectl: string;
+  /** Alertmanager v0.34.0 built from Go modules (scripts/prom-tools.mjs): the server test-alert talks to. */
+  alertmanager: string;
+  /** Prometheus v3.14.0 built from Go modules: evaluates the rules on kube-state-metrics' output. */
+  prometheus: string;
+  /** kube-state-metrics v2.20.0 built from Go modules: proves the kube_* metrics the baseline reads. */
+  kubeStateMetrics: string;
 }
 
 declare module 'vitest' {
@@ -44,9 +50,16 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const cluster = await import('../../scripts/cluster.mjs');
   const { ensureTools } = await import('../../scripts/tools.mjs');
+  const { ensureKubeStateMetrics, ensurePromTools } = await import('../../scripts/prom-tools.mjs');
   const tools = ensureTools() as { helm3: string; helm4: string; kubectl: string };
+  let alertmanager: string;
+  let prometheus: string;
+  let kubeStateMetrics: string;
   try {
     cluster.build();
+    // Synchronous, in the main process like the tools tier's setup: the two never build at once.
+    ({ alertmanager, prometheus } = ensurePromTools() as { alertmanager: string; prometheus: string });
+    kubeStateMetrics = ensureKubeStateMetrics() as string;
   } catch (err) {
     const reason = `e2e tier skipped: ${(err as Error).message}`;
     if (process.env.CI) throw new Error(`CI=true and the control plane cannot be built: ${(err as Error).message}`);
@@ -113,7 +126,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       process.stderr.write(`\n${realChartsSkip}\n\n`);
     }
 
-    project.provide('e2e', { kubeconfig: state.kubeconfig, clusterDir: process.env.MONITOR_STACK_CLUSTER_DIR!, otherKubeconfig: other.kubeconfig, repoUrl, realRepoUrl, ...tools });
+    project.provide('e2e', { kubeconfig: state.kubeconfig, clusterDir: process.env.MONITOR_STACK_CLUSTER_DIR!, otherKubeconfig: other.kubeconfig, repoUrl, realRepoUrl, ...tools, alertmanager, prometheus, kubeStateMetrics });
     project.provide('e2eSkip', '');
     project.provide('realChartsSkip', realChartsSkip);
   } catch (err) {

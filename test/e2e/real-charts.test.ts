@@ -161,7 +161,7 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
     const plan = JSON.parse(diff.stdout) as { releases: { release: string; action: string; resources: { kind: string; name: string; change: string; fields: string[] }[] }[] };
     expect(plan.releases.map((r) => [r.release, r.action]).sort()).toEqual([[`grafana-${h}`, 'unchanged'], [`prometheus-${h}`, 'upgrade'], [`promtail-${h}`, 'unchanged']]);
     const changed = plan.releases.find((r) => r.release === `prometheus-${h}`)!.resources.filter((r) => r.change === 'changed');
-    expect(changed.find((r) => r.kind === 'ConfigMap' && r.name === `prometheus-${h}-server`)?.fields).toEqual(['data.alerting_rules.yml']);
+    expect(changed.find((r) => r.kind === 'ConfigMap' && r.name === `prometheus-${h}-server`)?.fields).toEqual(['data["alerting_rules.yml"]']);
     const up = await cli('upgrade', '--env', 'standard', '--yes');
     expect(up.exitCode, up.stderr).toBe(0);
     expect(listed(namespaces.standard).map((r) => [r[0], r[3]])).toEqual([[`grafana-${h}`, '1'], [`prometheus-${h}`, '3'], [`promtail-${h}`, '1']]);

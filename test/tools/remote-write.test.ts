@@ -79,14 +79,13 @@ describe.skipIf(!!skip)('remote write through the real chart and the real Promet
     const requests: Request[] = [];
     const base = await sink(requests);
     const r = await renderThroughChart(tools!.helm, {
-      components: { promtail: false, alertmanager: false },
+      components: { promtail: false, alertmanager: false, kubeStateMetrics: false },
       prometheus: {
         remoteWrite: [
           { name: 'mimir', url: `${base}/mimir/push`, basicAuth: { username: 'tenant-1', password: 'env:MIMIR_PASSWORD' }, headers: { 'X-Scope-OrgID': 'tenant-1' } },
           { name: 'thanos', url: `${base}/thanos/receive`, bearerToken: 'secret:thanos-auth/token' },
         ],
       },
-      charts: { prometheus: { values: { 'kube-state-metrics': { collectors: ['pods'] } } } },
     });
 
     // The chart mounts each Secret where the config reads it.

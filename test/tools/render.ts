@@ -20,13 +20,13 @@ export interface Rendered {
   objects: ({ kind?: string; metadata?: { name?: string }; data?: Record<string, string>; spec?: any } | null)[];
 }
 
-/** monitor-stack.yaml (and `files` beside it) → `render` (the built CLI) → `helm template` of the real chart → ConfigMaps. */
-export async function renderThroughChart(helm: string, env: Record<string, unknown>, files: Record<string, string> = {}): Promise<Rendered> {
+/** monitor-stack.yaml (and `files` beside it) → `render` (its stderr as expected: empty by default) (the built CLI) → `helm template` of the real chart → ConfigMaps. */
+export async function renderThroughChart(helm: string, env: Record<string, unknown>, files: Record<string, string> = {}, expectedStderr: RegExp = /^$/): Promise<Rendered> {
   const dir = tempDir('monitor-stack-tools-');
   writeFileSync(join(dir, 'monitor-stack.yaml'), stringify({ environments: { test: env } }));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const r = await runCli(['render', '--env', 'test', '--out', 'out'], { cwd: dir, env: { SLACK_URL: 'https://hooks.example.invalid/x' } });
-  expect(r.stderr).toBe('');
+  expect(r.stderr).toMatch(expectedStderr);
   expect(r.exitCode).toBe(0);
   const manifest = execFileSync(helm, ['template', 'prometheus', PROMETHEUS_PACKAGE, '--namespace', 'monitoring', '--values', join(dir, 'out', 'test', 'prometheus.values.yaml')], {
     encoding: 'utf8',

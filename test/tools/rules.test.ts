@@ -232,6 +232,8 @@ describe.runIf(tools)('the Alertmanager config through the real prometheus chart
     expect(route('alertname=TargetDown', 'severity=warning', 'namespace=monitoring')).toBe('chat,mail');
     expect(route('alertname=KubePodCrashLooping', 'severity=warning', 'namespace=shop')).toBe('shop-team');
     expect(route('alertname=Custom', 'severity=info')).toBe('chat');
+    // test-alert's alerts: each reaches its receiver alone, whatever their severity.
+    for (const r of ['chat', 'pager', 'mail', 'shop-team', 'deadmansswitch']) expect(route('alertname=MonitorStackTestAlert', `monitor_stack_test=${r}`, 'severity=critical', 'namespace=shop')).toBe(r);
     // amtool itself judges: a wrong expectation fails with exit 1.
     const wrong = amtool('config', 'routes', 'test', '--config.file=alertmanager.yml', '--verify.receivers=mail', 'severity=critical');
     expect(wrong.status).toBe(1);

@@ -129,6 +129,9 @@ describe('routing', () => {
       group_interval: '5m',
       repeat_interval: '4h',
       routes: [
+        // monitor-stack test-alert: one route per receiver, on a label no real alert carries
+        { receiver: 'slack', matchers: ['monitor_stack_test="slack"'], group_by: ['alertname', 'monitor_stack_test', 'test_run'], group_wait: '0s', group_interval: '1m', repeat_interval: '24h' },
+        { receiver: 'email', matchers: ['monitor_stack_test="email"'], group_by: ['alertname', 'monitor_stack_test', 'test_run'], group_wait: '0s', group_interval: '1m', repeat_interval: '24h' },
         { receiver: 'null', matchers: ['alertname="Watchdog"'] },
         { receiver: 'email', matchers: ['severity="critical"'], continue: true },
         { receiver: 'slack', matchers: ['severity="critical"'], continue: true },
