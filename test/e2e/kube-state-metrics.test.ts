@@ -10,7 +10,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
@@ -19,7 +18,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { BASELINE_GROUPS } from '../../src/alerts/baseline.js';
 import { DEFAULT_DASHBOARDS } from '../../src/dashboards/defaults.js';
 import { NEVER_READY_ANNOTATION } from '../../scripts/cluster.mjs';
-import { isolatedEnv, ROOT, runCli } from '../support/run.js';
+import { freePort, isolatedEnv, ROOT, runCli } from '../support/run.js';
 
 const e2e = inject('e2e');
 const skip = inject('e2eSkip');
@@ -42,15 +41,6 @@ function metricNames(expr: string): string[] {
   });
   return names;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, seconds: number, log = () => ''): Promise<T> {
   const end = Date.now() + seconds * 1000;

@@ -254,4 +254,30 @@ describe.runIf(e2e?.realRepoUrl).each(['helm3', 'helm4'] as const)('real charts,
     expect(again.exitCode, again.stdout).toBe(0);
     for (const text of [...outputs, config, helm('get', 'values', `prometheus-${h}`, '-n', ns, '--all'), helm('get', 'manifest', `prometheus-${h}`, '-n', ns)]) expect(text).not.toContain(RW_CANARY);
   });
+
+  it('a dashboard file added to grafana.dashboards.folder: diff shows its ConfigMap, upgrade installs it in a revision of grafana only, rollback of grafana removes it', async () => {
+    const ns = namespaces.standard;
+    const file = join(dir, 'monitor-stack.yaml');
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    doc.setIn(['environments', 'standard', 'grafana', 'dashboards'], doc.createNode({ folder: 'dashboards' }));
+    writeFileSync(file, doc.toString());
+    mkdirSync(join(dir, 'dashboards'), { recursive: true });
+    writeFileSync(join(dir, 'dashboards', 'shop.json'), JSON.stringify({ __inputs: [{ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' }], uid: 'shop', title: 'Shop', panels: [{ type: 'timeseries', title: 'Errors', datasource: { uid: '${DS_PROMETHEUS}' }, targets: [{ expr: 'sum(rate(http_requests_total[5m]))' }] }] }));
+    const diff = await cli('diff', '--env', 'standard', '-o', 'json', '--detailed-exitcode');
+    expect(diff.exitCode, diff.stderr).toBe(2);
+    const plan = JSON.parse(diff.stdout) as { releases: { release: string; action: string; resources: { kind: string; name: string; change: string }[] }[] };
+    expect(plan.releases.map((r) => [r.release, r.action]).sort()).toEqual([[`grafana-${h}`, 'upgrade'], [`prometheus-${h}`, 'unchanged'], [`promtail-${h}`, 'unchanged']]);
+    expect(plan.releases.find((r) => r.release === `grafana-${h}`)!.resources.map((r) => [r.kind, r.name, r.change])).toContainEqual(['ConfigMap', `grafana-${h}-dashboards-files`, 'added']);
+    const up = await cli('upgrade', '--env', 'standard', '--yes');
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(listed(ns).map((r) => [r[0], r[3]])).toEqual([[`grafana-${h}`, '3'], [`prometheus-${h}`, '4'], [`promtail-${h}`, '1']]);
+    const cm = JSON.parse(kubectl('get', 'configmap', `grafana-${h}-dashboards-files`, '-n', ns, '-o', 'json')) as { data: Record<string, string> };
+    expect(JSON.parse(cm.data['shop.json']!).panels[0].datasource).toEqual({ uid: 'prometheus' });
+
+    const back = await cli('rollback', '--env', 'standard', '--release', `grafana-${h}`, '--revision', '2', '--yes');
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(listed(ns).map((r) => [r[0], r[3]])).toEqual([[`grafana-${h}`, '4'], [`prometheus-${h}`, '4'], [`promtail-${h}`, '1']]);
+    expect(() => kubectl('get', 'configmap', `grafana-${h}-dashboards-files`, '-n', ns)).toThrow(/NotFound/);
+    expect(kubectl('get', 'configmap', `grafana-${h}-dashboards-monitor-stack`, '-n', ns, '-o', 'jsonpath={.data}')).toContain('nodes.json');
+  });
 });

@@ -10,12 +10,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { isolatedEnv, ROOT, runCli } from '../support/run.js';
+import { freePort, isolatedEnv, ROOT, runCli } from '../support/run.js';
 
 const e2e = inject('e2e');
 const skip = inject('e2eSkip');
@@ -31,15 +31,6 @@ function hostAddress(): string {
   for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   throw new Error('this machine has no non-loopback IPv4 address; the API server refuses to proxy to loopback, so test-alert cannot be tested here');
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createTcpServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 interface Received {
   path: string;

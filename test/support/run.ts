@@ -2,6 +2,7 @@
 import { stringify as stringifyYaml } from 'yaml';
 import { execa } from 'execa';
 import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterAll } from 'vitest';
 import { join } from 'node:path';
@@ -80,4 +81,15 @@ export function tempDir(prefix: string): string {
 export function oneRepositoryConfig(repoUrl: string, environments: Record<string, unknown>): string {
   const source = { source: repoUrl };
   return stringifyYaml({ charts: { prometheus: source, grafana: source, promtail: source }, environments });
+}
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it; a program started next may take it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { renderThroughChart } from './render.js';
+import { freePort } from '../support/run.js';
 
 const tools = inject('tools');
 const skip = inject('toolsSkip');
@@ -96,15 +97,6 @@ const stopped = (child: ChildProcess) =>
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
-  });
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createTcpServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
   });
 
 async function waitFor(what: string, check: () => boolean, seconds = 30): Promise<void> {

@@ -9,13 +9,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { BASELINE_GROUPS } from '../../src/alerts/baseline.js';
 import { DEFAULT_DASHBOARDS } from '../../src/dashboards/defaults.js';
-import { tempDir } from '../support/run.js';
+import { freePort, tempDir } from '../support/run.js';
 
 const tools = inject('tools');
 const skip = inject('toolsSkip');
@@ -50,15 +49,6 @@ afterAll(async () => {
     ),
   );
 });
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Starts a program listening on a free loopback port and returns the metric names on its /metrics (series and # TYPE lines). */
 async function scrape(bin: string, port: number, args: string[], wait: (text: string) => boolean = () => true): Promise<Set<string>> {
