@@ -64,6 +64,7 @@ export function settingsHash(s: Settings): string {
 /** The releases of the stack, in install order: prometheus, grafana, promtail (enabled ones only). */
 export function planReleases(s: Settings): ReleasePlan[] {
   const hash = settingsHash(s);
+  const coverageNote = kubeStateMetricsWarning(s);
   return CHART_IDS.filter((id) => isEnabled(s, id)).map((id) => {
     const pinned = PINNED_CHARTS[id];
     const chart = s.charts[id];
@@ -86,7 +87,7 @@ export function planReleases(s: Settings): ReleasePlan[] {
       fileName: `${id}.values.yaml`,
       overlay,
       ...(pinned.deprecation ? { deprecation: pinned.deprecation } : {}),
-      ...(id === 'prometheus' && kubeStateMetricsWarning(s) ? { coverageNote: kubeStateMetricsWarning(s) } : {}),
+      ...(id === 'prometheus' && coverageNote ? { coverageNote } : {}),
       ...(chart.version !== pinned.version
         ? { versionNote: `chart ${pinned.chart} ${chart.version} is not the version this monitor-stack checked its overlay keys against (${pinned.version}); review the rendered overlay against that version's values${Object.keys(chart.values).length ? `; its charts.${id}.values keys were not checked either` : ''}.` }
         : {}),
