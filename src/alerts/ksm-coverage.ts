@@ -9,7 +9,7 @@
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import type { Settings } from '../config/schema.js';
-import { DEFAULT_DASHBOARDS } from '../dashboards/defaults.js';
+import { asPromql, DEFAULT_DASHBOARDS } from '../dashboards/defaults.js';
 import { renderAlertingRules } from './baseline.js';
 
 /** The metric names an expression selects (the Identifier of each VectorSelector). Pure. */
@@ -61,12 +61,10 @@ export function kubeStateMetricsWarning(s: Settings): string | undefined {
     if (metric.startsWith('kube_')) readers.set(metric, [...new Set([...(readers.get(metric) ?? []), reader])]);
   };
   for (const g of renderAlertingRules({ ...s, ruleGroups: [] }).groups) for (const r of g.rules) for (const m of selectedMetrics(r.expr)) add(m, `alert ${r.alert}`);
-  // Grafana's variables replaced by what they stand for, so the grammar can read the query.
-  const promql = (q: string) => q.replaceAll('$__rate_interval', '5m').replace(/\$(\w+)/g, 'x');
   if (s.components.grafana && s.grafana.dashboards.defaults) {
     for (const d of DEFAULT_DASHBOARDS.filter((x) => x.datasource.type === 'prometheus')) {
-      for (const p of d.panels) for (const t of p.targets) for (const m of selectedMetrics(promql(t.expr))) add(m, `dashboard panel "${d.title}: ${p.title}"`);
-      for (const v of d.variables) for (const m of selectedMetrics(v.query.replace(/^label_values\((.*), \w+\)$/, '$1'))) add(m, `dashboard "${d.title}" variable $${v.name}`);
+      for (const p of d.panels) for (const t of p.targets) for (const m of selectedMetrics(asPromql(t.expr))) add(m, `dashboard panel "${d.title}: ${p.title}"`);
+      for (const v of d.variables) for (const m of selectedMetrics(asPromql(v.query))) add(m, `dashboard "${d.title}" variable $${v.name}`);
     }
   }
   // Grouped by cause: each cause once, with the metrics it drops and who reads them.

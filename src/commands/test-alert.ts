@@ -79,26 +79,33 @@ export async function runTestAlert(ctx: CommandContext): Promise<void> {
     // It ends by itself 10 minutes on, should this run be interrupted before resolving it.
     const alert = testAlert(r.name, runId, new Date(started).toISOString(), new Date(started + 10 * 60_000).toISOString());
     process.stderr.write(`Posting a test alert for receiver ${r.name} (${r.type}) to ${pods.length} Alertmanager pod${pods.length > 1 ? 's' : ''}…\n`);
-    // Like Prometheus, to every pod: the cluster sends it once.
-    for (const p of pods) await call(p, 'POST', '/api/v2/alerts', [alert]);
-    let failedSince: number | undefined;
+    const resolve = () => Promise.all(pods.map((p) => call(p, 'POST', '/api/v2/alerts', [{ ...alert, endsAt: new Date().toISOString() }])));
     let result: TestAlertResult;
+    try {
+      // Like Prometheus, to every pod: the cluster sends it once.
+      for (const p of pods) await call(p, 'POST', '/api/v2/alerts', [alert]);
+      result = await watch(r, integration, before, started);
+      await resolve();
+    } catch (err) {
+      // Say what is left in the cluster: the alert stays until its endsAt unless resolving works now.
+      const resolved = await resolve().then(() => true, () => false);
+      if (err instanceof OperationError && !resolved) err.hints.push(`The test alert for ${r.name} (test_run=${runId}) may still be firing; it ends by itself at ${String(alert.endsAt)}.`);
+      throw err;
+    }
+    results.push(result);
+  }
+
+  /** Polls the counters until a request for `r` succeeds, its failures outlast the grace, or --timeout passes. */
+  async function watch(r: (typeof targets)[number], integration: string, before: Awaited<ReturnType<typeof counts>>, started: number): Promise<TestAlertResult> {
+    let failedSince: number | undefined;
     for (;;) {
       await new Promise((done) => setTimeout(done, 500));
       const d = deliveryDelta(before, await counts(), integration, r.name);
       const base = { receiver: r.name, type: r.type, failedAttempts: d.failed, reasons: d.reasons };
-      if (d.delivered > 0) {
-        result = { ...base, result: 'delivered', seconds: Math.round((Date.now() - started) / 100) / 10 };
-        break;
-      }
+      if (d.delivered > 0) return { ...base, result: 'delivered', seconds: Math.round((Date.now() - started) / 100) / 10 };
       if (d.failed > 0) failedSince ??= Date.now();
-      if ((failedSince !== undefined && Date.now() - failedSince > RETRY_GRACE_MS) || Date.now() - started > timeoutS * 1000) {
-        result = { ...base, result: d.failed > 0 ? 'failed' : 'no attempt' };
-        break;
-      }
+      if ((failedSince !== undefined && Date.now() - failedSince > RETRY_GRACE_MS) || Date.now() - started > timeoutS * 1000) return { ...base, result: d.failed > 0 ? 'failed' : 'no attempt' };
     }
-    for (const p of pods) await call(p, 'POST', '/api/v2/alerts', [{ ...alert, endsAt: new Date().toISOString() }]);
-    results.push(result);
   }
 
   if (ctx.options.output === 'json') process.stdout.write(`${JSON.stringify({ runId, results }, null, 2)}\n`);

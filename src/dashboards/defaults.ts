@@ -137,6 +137,15 @@ export const DEFAULT_DASHBOARDS: DashboardDef[] = [
   },
 ];
 
+/**
+ * What a dashboard query asks Prometheus, as PromQL the grammar can read: Grafana's
+ * `$__rate_interval` as 5m and each `$variable` as a name; a variable's `label_values(expr, label)`
+ * as its `expr`. Pure.
+ */
+export function asPromql(query: string): string {
+  return query.replace(/^label_values\((.*), \w+\)$/, '$1').replaceAll('$__rate_interval', '5m').replace(/\$(\w+)/g, 'x');
+}
+
 /** The default dashboards these settings render: exporters off and logs without Loki left out. Pure. */
 export function defaultDashboards(s: Settings): DashboardDef[] {
   if (!s.grafana.dashboards.defaults) return [];

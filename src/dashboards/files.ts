@@ -93,7 +93,8 @@ export function readDashboardFolder(folder: string, baseDir: string, o: { loki: 
   let entries: string[] = [];
   try {
     if (!statSync(path).isDirectory()) fail(`${folder} is a file, not a folder.`, ['Fix: give the folder that holds the dashboard .json files.']);
-    entries = readdirSync(path).filter((n) => n.endsWith('.json') && statSync(join(path, n)).isFile()).sort();
+    // Not statSync per entry: a dangling link would read as "the folder does not exist"; readTextFile names it instead.
+    entries = readdirSync(path, { withFileTypes: true }).filter((e) => e.name.endsWith('.json') && !e.isDirectory()).map((e) => e.name).sort();
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

@@ -33,3 +33,6 @@ export const SCENARIOS: Record<string, ConfigFile> = Object.fromEntries(SCENARIO
 export function scenarioSettings(name: string): Settings {
   return resolveSettings({ file: SCENARIOS[name]!, fileName: `${name}.yaml`, environment: 'test', presets: readPresets() });
 }
+
+/** The flags of a run given none: for loadSettings in tests. */
+export const NO_FLAGS = { values: {}, given: new Set<string>() };

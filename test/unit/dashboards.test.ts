@@ -1,5 +1,5 @@
 /** Dashboards: the default set, the team's folder, grafana.com ids, as chart grafana 12.11.1 values. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
@@ -8,10 +8,8 @@ import { DEFAULT_DASHBOARDS, dashboardJson, defaultDashboards } from '../../src/
 import { checkDashboard, readDashboardFolder } from '../../src/dashboards/files.js';
 import { UsageError } from '../../src/errors.js';
 import { renderGrafanaValues } from '../../src/overlays/grafana.js';
-import { scenarioSettings } from '../support/scenarios.js';
+import { NO_FLAGS, scenarioSettings } from '../support/scenarios.js';
 import { tempDir } from '../support/run.js';
-
-const NO_FLAGS = { values: {}, given: new Set<string>() };
 
 /** Grafana's variables replaced by what they stand for, so the Prometheus grammar can judge the query. */
 const asPromql = (expr: string) => expr.replaceAll('$__rate_interval', '5m').replace(/\$(\w+)/g, 'x');
@@ -157,6 +155,9 @@ describe('dashboard files', () => {
     expect(() => readDashboardFolder('none', dir, { loki: false })).toThrow(/grafana\.dashboards\.folder: none does not exist\./);
     mkdirSync(join(dir, 'empty'));
     expect(() => readDashboardFolder('empty', dir, { loki: false })).toThrow(/empty holds no \.json file/);
+    mkdirSync(join(dir, 'linked'));
+    symlinkSync(join(dir, 'nowhere.json'), join(dir, 'linked', 'gone.json'));
+    expect(() => readDashboardFolder('linked', dir, { loki: false })).toThrow(/grafana\.dashboards\.folder: linked\/gone\.json does not exist/);
     writeFileSync(join(dir, 'd', 'c.json'), JSON.stringify({ title: 'C', uid: 'a' }));
     writeFileSync(join(dir, 'd', 'bad name.json'), JSON.stringify({ title: 'C' }));
     const err = (() => {

@@ -7,8 +7,7 @@ import { parseRuleFile, promqlErrorAt, readRuleFiles } from '../../src/alerts/ru
 import { loadSettings } from '../../src/config/index.js';
 import { UsageError } from '../../src/errors.js';
 import { tempDir } from '../support/run.js';
-
-const NO_FLAGS = { values: {}, given: new Set<string>() };
+import { NO_FLAGS } from '../support/scenarios.js';
 
 const GOOD = `groups:
   - name: shop
